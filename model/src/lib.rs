@@ -1,1 +1,60 @@
-//! placeholder
+//! # rukun-model: the book of a WKSBM group
+//!
+//! One [`Book`] is the whole record of one community welfare group (WKSBM, *Wahana
+//! Kesejahteraan Sosial Berbasis Masyarakat*): households surveyed door to door, PMKS
+//! identifications (Permensos No. 08 Tahun 2012), donors, receipts (kuitansi), aid paid
+//! (santunan) and meeting decisions. It is one Automerge document, so the books of several
+//! volunteers merge without a server; this crate knows nothing of networks or pixels.
+//!
+//! ```
+//! use rukun_model::{Book, Device, GroupInit, Household};
+//!
+//! let init = GroupInit {
+//!     name: "Warga Rukun".into(),
+//!     kelurahan: "Sorosutan".into(),
+//!     kode_wilayah: "34.71.13.1006".into(),
+//!     rw: 8,
+//!     rts: vec![27, 28],
+//!     member_name: "Bu Sri".into(),
+//! };
+//! let mut book = Book::new_in_memory(Device::from_seed(1), &init)?;
+//! let id = book.add_household(Household {
+//!     no_kk: "3471131804080001".into(),
+//!     alamat: "Gg. Mawar No. 101.E".into(),
+//!     rt: 27,
+//!     rw: 8,
+//!     ..Default::default()
+//! })?;
+//! book.commit("survey")?;
+//! assert_eq!(book.household(&id)?.map(|h| h.rt), Some(27));
+//! # Ok::<(), rukun_model::BookError>(())
+//! ```
+
+mod book;
+mod csvread;
+mod export;
+mod fieldwise;
+mod generate;
+mod import;
+mod query;
+mod receipts;
+mod records;
+pub mod rules;
+mod stats;
+pub mod storage;
+
+pub use book::{Book, BookError, Device, GroupInit, MemberId, Role, SCHEMA_VERSION, new_id};
+pub use csvread::CsvError;
+pub use export::{
+    ExportError, ExportFile, PENDUDUK_COLUMNS, PERSONAL_DATA_NOTICE, SURVEI_COLUMNS,
+    export_automerge, export_csv, export_json,
+};
+pub use generate::{GenerateReport, GenerateSpec, generate};
+pub use import::{ImportError, ImportKind, ImportReport, RowIssue, SavedRow, import_csv};
+pub use query::{HouseholdHit, set_household_field};
+pub use receipts::{ReceiptDraft, receipt_number, short_id};
+pub use records::{
+    Consent, Disbursement, Donor, Group, Household, Meeting, Member, Person, Pmks, Receipt,
+    Tombstone, Void,
+};
+pub use stats::Stats;

@@ -1,0 +1,998 @@
+//! The book: one Automerge document per WKSBM group, with this device's own part beside it.
+
+use std::path::Path;
+
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, transaction::CommitOptions,
+    transaction::Transactable,
+};
+use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use zeroize::Zeroizing;
+
+use crate::fieldwise::FieldWise;
+use crate::records::{
+    Disbursement, Donor, Group, Household, Meeting, Member, Pmks, Receipt, Tombstone, Void,
+};
+use crate::storage::{BookStore, KdfParams, StorageError, StorageWarning};
+
+/// Version of the document layout written by this build. Peers refuse to sync with a book
+/// whose oldest readable schema is newer than theirs.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Names of the top-level maps of the document.
+pub(crate) mod table {
+    pub(crate) const GROUP: &str = "group";
+    pub(crate) const MEMBERS: &str = "members";
+    pub(crate) const ACTORS: &str = "actors";
+    pub(crate) const HOUSEHOLDS: &str = "households";
+    pub(crate) const PMKS: &str = "pmks";
+    pub(crate) const DONORS: &str = "donors";
+    pub(crate) const RECEIPTS: &str = "receipts";
+    pub(crate) const VOIDS: &str = "voids";
+    pub(crate) const DISBURSEMENTS: &str = "disbursements";
+    pub(crate) const MEETINGS: &str = "meetings";
+    pub(crate) const ALL: [&str; 10] = [
+        GROUP,
+        MEMBERS,
+        ACTORS,
+        HOUSEHOLDS,
+        PMKS,
+        DONORS,
+        RECEIPTS,
+        VOIDS,
+        DISBURSEMENTS,
+        MEETINGS,
+    ];
+}
+
+/// Device blob names (never synced).
+mod blob {
+    pub(super) const SECRET_KEY: &str = "secret_key";
+    pub(super) const RECEIPT_SEQ: &str = "receipt_seq";
+}
+
+/// How many incremental chunks may pile up before a commit compacts them into a snapshot.
+const COMPACT_AFTER_CHUNKS: usize = 256;
+
+/// Errors of opening, reading or writing a book.
+#[derive(Debug, thiserror::Error)]
+pub enum BookError {
+    /// The book folder could not be read or written.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The stored document could not be decoded.
+    #[error("the book's document is unreadable: {0}")]
+    Document(#[from] automerge::AutomergeError),
+    /// A record could not be written into the document.
+    #[error("could not write {kind} {id}: {source}")]
+    Write {
+        /// Record kind (table name).
+        kind: &'static str,
+        /// Record id.
+        id: String,
+        /// Cause.
+        source: autosurgeon::ReconcileError,
+    },
+    /// A record in the document could not be read as its type (e.g. written by a newer app).
+    #[error("could not read {kind} {id}: {source}")]
+    Read {
+        /// Record kind (table name).
+        kind: &'static str,
+        /// Record id.
+        id: String,
+        /// Cause.
+        source: autosurgeon::HydrateError,
+    },
+    /// No live record with that id.
+    #[error("no {kind} with id {id}")]
+    NotFound {
+        /// Record kind.
+        kind: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// The device part of the book folder is missing or damaged.
+    #[error("this device's identity is missing or damaged in the book folder")]
+    DeviceIdentity,
+    /// A value given by a person or a file is not valid for a field.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Field name (as in the CSV header).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A member id: the device's iroh endpoint id (ed25519 public key) as 64 lowercase hex chars.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct MemberId(String);
+
+impl MemberId {
+    /// From the 32 public-key bytes.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        MemberId(hex::encode(bytes))
+    }
+    /// Parses 64 hex chars; `None` otherwise.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&s, &mut out).ok()?;
+        Some(MemberId(s))
+    }
+    /// The 32 public-key bytes.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        // Always valid: constructed only from 32 bytes or a checked parse.
+        let _ = hex::decode_to_slice(&self.0, &mut out);
+        out
+    }
+    /// The hex text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Uppercase RFC 4648 base32 of the key, the alphabet of receipt short ids.
+    pub fn base32(&self) -> String {
+        data_encoding::BASE32_NOPAD.encode(&self.to_bytes())
+    }
+}
+
+impl std::fmt::Display for MemberId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Role of a member: what the device may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the group's devices: invites and revokes members.
+    Admin,
+    /// Treasurer: receipts, santunan, reports.
+    Bendahara,
+    /// RT head: receipts in their RT.
+    KetuaRt,
+    /// Volunteer: surveys and PMKS identification.
+    Relawan,
+}
+
+impl Role {
+    /// The stored code: `admin`, `bendahara`, `ketua_rt`, `relawan`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Bendahara => "bendahara",
+            Role::KetuaRt => "ketua_rt",
+            Role::Relawan => "relawan",
+        }
+    }
+    /// Parses a stored code (case-insensitive; `-` accepted for `_`).
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "admin" => Some(Role::Admin),
+            "bendahara" => Some(Role::Bendahara),
+            "ketua_rt" => Some(Role::KetuaRt),
+            "relawan" => Some(Role::Relawan),
+            _ => None,
+        }
+    }
+}
+
+/// What `rukun init` needs to found a group.
+#[derive(Debug, Clone)]
+pub struct GroupInit {
+    /// Group name.
+    pub name: String,
+    /// Kelurahan / desa name.
+    pub kelurahan: String,
+    /// Kode wilayah, dotted (`34.71.13.1006`).
+    pub kode_wilayah: String,
+    /// RW number.
+    pub rw: u16,
+    /// RT numbers served.
+    pub rts: Vec<u16>,
+    /// Name of the founding member (this device), who becomes `admin`.
+    pub member_name: String,
+}
+
+/// This device's own identity: the iroh secret key and the member id derived from it.
+pub struct Device {
+    secret: Zeroizing<[u8; 32]>,
+    member_id: MemberId,
+}
+
+impl Device {
+    /// A fresh random identity.
+    pub fn generate() -> Result<Device, BookError> {
+        let mut secret = Zeroizing::new([0u8; 32]);
+        getrandom::fill(secret.as_mut_slice()).map_err(|_| BookError::DeviceIdentity)?;
+        Ok(Device::from_secret(*secret))
+    }
+
+    /// From the 32 secret-key bytes (ed25519, as iroh's `SecretKey`).
+    pub fn from_secret(secret: [u8; 32]) -> Device {
+        let signing = ed25519_dalek::SigningKey::from_bytes(&secret);
+        let member_id = MemberId::from_bytes(&signing.verifying_key().to_bytes());
+        Device {
+            secret: Zeroizing::new(secret),
+            member_id,
+        }
+    }
+
+    /// A deterministic identity derived from a seed; for simulated devices in tests and
+    /// `rukun generate`, never for a real device.
+    pub fn from_seed(seed: u64) -> Device {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut secret = [0u8; 32];
+        rng.fill(&mut secret);
+        Device::from_secret(secret)
+    }
+
+    /// The 32 secret-key bytes (to build the iroh endpoint).
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        *self.secret
+    }
+
+    /// The member id (iroh endpoint id).
+    pub fn member_id(&self) -> &MemberId {
+        &self.member_id
+    }
+}
+
+/// The book of one WKSBM group on one device.
+///
+/// Reads return typed records; writes go into the open change and become durable with
+/// [`Book::commit`] (one commit per form save). Books opened from a folder append every
+/// commit to disk; in-memory books ([`Book::new_in_memory`]) are for tests and tools.
+pub struct Book {
+    doc: AutoCommit,
+    store: Option<BookStore>,
+    device: Device,
+    actor_registered: bool,
+    clock_skew: Duration,
+    warnings: Vec<String>,
+    /// Receipt sequence of an in-memory book (stored books keep it in a device blob).
+    mem_seq: u64,
+    /// An append failed: the next persist writes a full snapshot so nothing is lost.
+    persist_failed: bool,
+}
+
+impl std::fmt::Debug for Book {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Book")
+            .field("member", &self.device.member_id)
+            .finish()
+    }
+}
+
+/// A UUID v7 as text: the id of every new record.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Book {
+    /// Founds a new group in an empty folder: creates the encrypted store, this device's
+    /// identity (an iroh secret key) and the first member (admin), and commits.
+    ///
+    /// Errors: the folder already holds a book ([`StorageError`]), or it cannot be written.
+    pub fn create(
+        dir: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+        init: &GroupInit,
+    ) -> Result<Book, BookError> {
+        let mut store = BookStore::create(dir, passphrase, kdf)?;
+        let device = Device::generate()?;
+        store.write_device(blob::SECRET_KEY, &device.secret_bytes())?;
+        let mut book = Book::found(device, init)?;
+        book.store = Some(store);
+        book.persist_all()?;
+        Ok(book)
+    }
+
+    /// Opens an existing book folder with its passphrase. A damaged last chunk is skipped
+    /// (see [`Book::warnings`]); everything before it opens.
+    pub fn open(dir: &Path, passphrase: &str) -> Result<Book, BookError> {
+        let (store, loaded) = BookStore::open(dir, passphrase)?;
+        let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
+        let mut doc = match &loaded.snapshot {
+            Some(bytes) => AutoCommit::load(bytes)?,
+            None => AutoCommit::new(),
+        };
+        for (i, chunk) in loaded.chunks.iter().enumerate() {
+            if let Err(e) = doc.load_incremental(chunk) {
+                warnings.push(format!("skipped unreadable change chunk #{i}: {e}"));
+            }
+        }
+        let secret = store
+            .read_device(blob::SECRET_KEY)?
+            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+            .ok_or(BookError::DeviceIdentity)?;
+        doc.set_actor(ActorId::random());
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(Book {
+            doc,
+            store: Some(store),
+            device: Device::from_secret(secret),
+            actor_registered: false,
+            clock_skew: Duration::zero(),
+            warnings,
+            mem_seq: 1,
+            persist_failed: false,
+        })
+    }
+
+    /// A new group held only in memory (tests, simulations, tools).
+    pub fn new_in_memory(device: Device, init: &GroupInit) -> Result<Book, BookError> {
+        Book::found(device, init)
+    }
+
+    /// A copy of this book's document as another device would hold it after a full sync,
+    /// in memory, with its own fresh actor id. The device is not added as a member.
+    pub fn replica_for(&mut self, device: Device) -> Book {
+        let mut doc = self.doc.fork();
+        doc.set_actor(ActorId::random());
+        Book {
+            doc,
+            store: None,
+            device,
+            actor_registered: false,
+            clock_skew: Duration::zero(),
+            warnings: Vec::new(),
+            mem_seq: 1,
+            persist_failed: false,
+        }
+    }
+
+    /// Loads a whole document (e.g. received in a join) as this device's book, in memory.
+    pub fn from_document_bytes(device: Device, bytes: &[u8]) -> Result<Book, BookError> {
+        let mut doc = AutoCommit::load(bytes)?;
+        doc.set_actor(ActorId::random());
+        Ok(Book {
+            doc,
+            store: None,
+            device,
+            actor_registered: false,
+            clock_skew: Duration::zero(),
+            warnings: Vec::new(),
+            mem_seq: 1,
+            persist_failed: false,
+        })
+    }
+
+    fn found(device: Device, init: &GroupInit) -> Result<Book, BookError> {
+        let mut doc = AutoCommit::new();
+        doc.set_actor(ActorId::random());
+        let mut book = Book {
+            doc,
+            store: None,
+            device,
+            actor_registered: false,
+            clock_skew: Duration::zero(),
+            warnings: Vec::new(),
+            mem_seq: 1,
+            persist_failed: false,
+        };
+        book.doc
+            .put(automerge::ROOT, "schema", SCHEMA_VERSION as u64)?;
+        for t in table::ALL {
+            if t != table::GROUP {
+                book.doc.put_object(automerge::ROOT, t, ObjType::Map)?;
+            }
+        }
+        let now = rfc3339(book.now());
+        let me = book.device.member_id.clone();
+        let group = Group {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: init.name.clone(),
+            kode_wilayah: init.kode_wilayah.clone(),
+            kelurahan: init.kelurahan.clone(),
+            rw: init.rw,
+            rt_list: init
+                .rts
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            created_by: me.to_string(),
+            created_at: now.clone(),
+        };
+        reconcile_prop(&mut book.doc, automerge::ROOT, table::GROUP, &group).map_err(|e| {
+            BookError::Write {
+                kind: "group",
+                id: group.id.clone(),
+                source: e,
+            }
+        })?;
+        let member = Member {
+            name: init.member_name.clone(),
+            role: Role::Admin.as_str().to_string(),
+            rt: None,
+            added_by: String::new(),
+            added_at: now,
+            revoked: None,
+        };
+        book.put_member(&me, &member)?;
+        book.commit("found the group")?;
+        Ok(book)
+    }
+
+    // ----- identity, time, persistence -------------------------------------------------
+
+    /// This device's member id.
+    pub fn member_id(&self) -> &MemberId {
+        &self.device.member_id
+    }
+
+    /// This device's identity.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Warnings from opening (skipped damaged chunks, unreadable records…).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The current time on this device's clock (UTC), shifted by [`Book::set_clock_skew`].
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_skew
+    }
+
+    /// Shifts this device's clock (tests: a phone whose clock is wrong).
+    pub fn set_clock_skew(&mut self, skew: Duration) {
+        self.clock_skew = skew;
+    }
+
+    /// The document heads (hex change hashes, sorted): equal heads mean equal books.
+    pub fn heads(&mut self) -> Vec<String> {
+        let mut h: Vec<String> = self
+            .doc
+            .get_heads()
+            .iter()
+            .map(|c: &ChangeHash| c.to_string())
+            .collect();
+        h.sort();
+        h
+    }
+
+    /// Whether the open change has uncommitted writes.
+    pub fn has_pending(&self) -> bool {
+        self.doc.pending_ops() > 0
+    }
+
+    /// Commits the open change with `message` (one commit per form save) and, for a book
+    /// on disk, appends it durably. The first commit after opening also records this
+    /// session's fresh actor id as belonging to this device's member.
+    ///
+    /// Errors: the chunk could not be written (e.g. disk full); the change stays in memory
+    /// and a later commit retries writing it.
+    pub fn commit(&mut self, message: &str) -> Result<(), BookError> {
+        if self.doc.pending_ops() == 0 {
+            return Ok(());
+        }
+        if !self.actor_registered {
+            let actors = self.ensure_table(table::ACTORS)?;
+            let actor = self.doc.get_actor().to_hex_string();
+            self.doc
+                .put(&actors, actor, self.device.member_id.to_string())?;
+            self.actor_registered = true;
+        }
+        let time = self.now().timestamp_millis();
+        self.doc.commit_with(
+            CommitOptions::default()
+                .with_message(message.to_string())
+                .with_time(time),
+        );
+        self.persist_incremental()
+    }
+
+    fn persist_incremental(&mut self) -> Result<(), BookError> {
+        let Some(store) = self.store.as_mut() else {
+            return Ok(());
+        };
+        if self.persist_failed {
+            // An earlier append failed after the document's incremental save point moved:
+            // only a full snapshot is sure to hold every change.
+            return self.compact();
+        }
+        let bytes = self.doc.save_incremental();
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = store.append_chunk(&bytes) {
+            self.persist_failed = true;
+            return Err(e.into());
+        }
+        if store.chunk_count() >= COMPACT_AFTER_CHUNKS {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    fn persist_all(&mut self) -> Result<(), BookError> {
+        self.compact()
+    }
+
+    /// Writes the whole document as one verified snapshot, replacing the chunks.
+    pub fn compact(&mut self) -> Result<(), BookError> {
+        if let Some(store) = self.store.as_mut() {
+            let bytes = self.doc.save();
+            if let Err(e) = store.compact(&bytes) {
+                self.persist_failed = true;
+                return Err(e.into());
+            }
+            self.persist_failed = false;
+        }
+        Ok(())
+    }
+
+    /// The whole document as one standard Automerge file (readable by any Automerge
+    /// implementation).
+    pub fn save_document(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// Merges another book of the same group into this one (the in-memory equivalent of a
+    /// sync). The result still has to be committed/persisted by the caller with
+    /// [`Book::persist_merged`].
+    pub fn merge(&mut self, other: &mut Book) -> Result<(), BookError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// Writes changes received from peers (merge or sync) durably.
+    pub fn persist_merged(&mut self) -> Result<(), BookError> {
+        self.persist_incremental()
+    }
+
+    /// Reads a device blob (never synced).
+    pub fn read_device_blob(&self, name: &str) -> Result<Option<Vec<u8>>, BookError> {
+        match &self.store {
+            Some(s) => Ok(s.read_device(name)?),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a device blob durably (never synced). In-memory books drop it.
+    pub fn write_device_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), BookError> {
+        match &mut self.store {
+            Some(s) => Ok(s.write_device(name, bytes)?),
+            None => Ok(()),
+        }
+    }
+
+    // ----- generic record access ----------------------------------------------------------
+
+    pub(crate) fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    pub(crate) fn doc_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    pub(crate) fn table_obj(&self, t: &str) -> Option<ObjId> {
+        match self.doc.get(automerge::ROOT, t) {
+            Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn ensure_table(&mut self, t: &str) -> Result<ObjId, BookError> {
+        match self.table_obj(t) {
+            Some(id) => Ok(id),
+            None => Ok(self.doc.put_object(automerge::ROOT, t, ObjType::Map)?),
+        }
+    }
+
+    pub(crate) fn record_obj(&self, t: &str, id: &str) -> Option<ObjId> {
+        let tbl = self.table_obj(t)?;
+        match self.doc.get(&tbl, id) {
+            Ok(Some((Value::Object(ObjType::Map), oid))) => Some(oid),
+            _ => None,
+        }
+    }
+
+    /// Ids of the records in a table, in key order.
+    pub(crate) fn ids(&self, t: &str) -> Vec<String> {
+        match self.table_obj(t) {
+            Some(tbl) => self.doc.keys(&tbl).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub(crate) fn read<T: Hydrate>(
+        &self,
+        t: &'static str,
+        id: &str,
+    ) -> Result<Option<T>, BookError> {
+        let Some(tbl) = self.table_obj(t) else {
+            return Ok(None);
+        };
+        if self.doc.get(&tbl, id)?.is_none() {
+            return Ok(None);
+        }
+        hydrate_prop(&self.doc, &tbl, id)
+            .map(Some)
+            .map_err(|source| BookError::Read {
+                kind: t,
+                id: id.to_string(),
+                source,
+            })
+    }
+
+    /// Every record of a table that can be read; unreadable ones are logged and skipped.
+    pub(crate) fn read_all<T: Hydrate>(&self, t: &'static str) -> Vec<(String, T)> {
+        let Some(tbl) = self.table_obj(t) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for id in self.doc.keys(&tbl) {
+            match hydrate_prop::<_, T, _, _>(&self.doc, &tbl, id.as_str()) {
+                Ok(r) => out.push((id, r)),
+                Err(e) => tracing::warn!("skipping unreadable {t} {id}: {e}"),
+            }
+        }
+        out
+    }
+
+    pub(crate) fn insert<T: Reconcile>(
+        &mut self,
+        t: &'static str,
+        id: &str,
+        rec: &T,
+    ) -> Result<(), BookError> {
+        let tbl = self.ensure_table(t)?;
+        reconcile_prop(&mut self.doc, &tbl, id, rec).map_err(|source| BookError::Write {
+            kind: t,
+            id: id.to_string(),
+            source,
+        })
+    }
+
+    pub(crate) fn update<T: FieldWise>(
+        &mut self,
+        t: &'static str,
+        id: &str,
+        old: &T,
+        new: &T,
+    ) -> Result<usize, BookError> {
+        let obj = self.record_obj(t, id).ok_or_else(|| BookError::NotFound {
+            kind: t,
+            id: id.to_string(),
+        })?;
+        T::write_changes(&mut self.doc, &obj, old, new).map_err(|source| BookError::Write {
+            kind: t,
+            id: id.to_string(),
+            source,
+        })
+    }
+
+    pub(crate) fn stamp(&self) -> (String, String) {
+        (self.device.member_id.to_string(), rfc3339(self.now()))
+    }
+
+    // ----- group and members -------------------------------------------------------------
+
+    /// The group record.
+    pub fn group(&self) -> Result<Group, BookError> {
+        hydrate_prop(&self.doc, automerge::ROOT, table::GROUP).map_err(|source| BookError::Read {
+            kind: "group",
+            id: String::new(),
+            source,
+        })
+    }
+
+    /// The schema version the document was written with.
+    pub fn schema_version(&self) -> u32 {
+        match self.doc.get(automerge::ROOT, "schema") {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                automerge::ScalarValue::Uint(u) => *u as u32,
+                automerge::ScalarValue::Int(i) => *i as u32,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+
+    /// All members (including revoked ones), by member id.
+    pub fn members(&self) -> Vec<(MemberId, Member)> {
+        self.read_all::<Member>(table::MEMBERS)
+            .into_iter()
+            .filter_map(|(k, m)| MemberId::parse(&k).map(|id| (id, m)))
+            .collect()
+    }
+
+    /// One member.
+    pub fn member(&self, id: &MemberId) -> Result<Option<Member>, BookError> {
+        self.read(table::MEMBERS, id.as_str())
+    }
+
+    /// Adds (or re-adds) a member record. Commit afterwards.
+    pub fn put_member(&mut self, id: &MemberId, member: &Member) -> Result<(), BookError> {
+        match self.member(id)? {
+            Some(old) => {
+                self.update(table::MEMBERS, id.as_str(), &old, member)?;
+            }
+            None => self.insert(table::MEMBERS, id.as_str(), member)?,
+        }
+        Ok(())
+    }
+
+    /// The member who wrote with an actor id (hex), if recorded.
+    pub fn actor_member(&self, actor_hex: &str) -> Option<MemberId> {
+        let tbl = self.table_obj(table::ACTORS)?;
+        match self.doc.get(&tbl, actor_hex) {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                automerge::ScalarValue::Str(t) => MemberId::parse(t),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    // ----- households ---------------------------------------------------------------------
+
+    /// All households including tombstoned ones, by id.
+    pub fn households(&self) -> Vec<(String, Household)> {
+        self.read_all(table::HOUSEHOLDS)
+    }
+
+    /// One household (live or not).
+    pub fn household(&self, id: &str) -> Result<Option<Household>, BookError> {
+        self.read(table::HOUSEHOLDS, id)
+    }
+
+    /// Adds a household (with its people) under a new id; stamps it with this member and
+    /// now. Commit afterwards. Returns the id.
+    pub fn add_household(&mut self, mut h: Household) -> Result<String, BookError> {
+        let id = new_id();
+        let (by, at) = self.stamp();
+        stamp_new(&mut h.created_by, &mut h.created_at, &by, &at);
+        h.updated_by.clone_from(&h.created_by);
+        h.updated_at.clone_from(&h.created_at);
+        for p in h.anggota.values_mut() {
+            stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
+            p.updated_by.clone_from(&p.created_by);
+            p.updated_at.clone_from(&p.created_at);
+        }
+        self.insert(table::HOUSEHOLDS, &id, &h)?;
+        Ok(id)
+    }
+
+    /// Saves a person's edit of a household: writes only the fields where `edited` differs
+    /// from `original` (the version the form was opened with), so concurrent edits of other
+    /// fields and open conflicts survive. Returns how many fields were written.
+    pub fn save_household(
+        &mut self,
+        id: &str,
+        original: &Household,
+        edited: &Household,
+    ) -> Result<usize, BookError> {
+        let (by, at) = self.stamp();
+        let mut edited = edited.clone();
+        for (pid, p) in edited.anggota.iter_mut() {
+            match original.anggota.get(pid) {
+                Some(before) if before == p => {}
+                Some(_) => {
+                    p.updated_by.clone_from(&by);
+                    p.updated_at.clone_from(&at);
+                }
+                None => {
+                    stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
+                    p.updated_by.clone_from(&by);
+                    p.updated_at.clone_from(&at);
+                }
+            }
+        }
+        if &edited == original {
+            return Ok(0);
+        }
+        edited.updated_by = by;
+        edited.updated_at = at;
+        self.update(table::HOUSEHOLDS, id, original, &edited)
+    }
+
+    /// Edits a household in place: reads it, applies `f`, saves the difference.
+    pub fn edit_household(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Household),
+    ) -> Result<usize, BookError> {
+        let original = self.household(id)?.ok_or_else(|| BookError::NotFound {
+            kind: "household",
+            id: id.to_string(),
+        })?;
+        let mut edited = original.clone();
+        f(&mut edited);
+        self.save_household(id, &original, &edited)
+    }
+
+    /// Tombstones a household. Commit afterwards.
+    pub fn delete_household(&mut self, id: &str, reason: &str) -> Result<(), BookError> {
+        let (by, at) = self.stamp();
+        self.edit_household(id, |h| {
+            h.deleted = Some(Tombstone {
+                by,
+                at,
+                reason: reason.to_string(),
+            })
+        })?;
+        Ok(())
+    }
+
+    // ----- PMKS -----------------------------------------------------------------------------
+
+    /// All PMKS identifications, by id.
+    pub fn pmks(&self) -> Vec<(String, Pmks)> {
+        self.read_all(table::PMKS)
+    }
+
+    /// One PMKS identification.
+    pub fn pmks_record(&self, id: &str) -> Result<Option<Pmks>, BookError> {
+        self.read(table::PMKS, id)
+    }
+
+    /// Adds a PMKS identification; returns its id. Commit afterwards.
+    pub fn add_pmks(&mut self, mut p: Pmks) -> Result<String, BookError> {
+        let id = new_id();
+        let (by, at) = self.stamp();
+        stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
+        p.updated_by.clone_from(&p.created_by);
+        p.updated_at.clone_from(&p.created_at);
+        self.insert(table::PMKS, &id, &p)?;
+        Ok(id)
+    }
+
+    /// Saves the changed fields of a PMKS identification (see [`Book::save_household`]).
+    pub fn save_pmks(
+        &mut self,
+        id: &str,
+        original: &Pmks,
+        edited: &Pmks,
+    ) -> Result<usize, BookError> {
+        if edited == original {
+            return Ok(0);
+        }
+        let (by, at) = self.stamp();
+        let mut edited = edited.clone();
+        edited.updated_by = by;
+        edited.updated_at = at;
+        self.update(table::PMKS, id, original, &edited)
+    }
+
+    // ----- donors ---------------------------------------------------------------------------
+
+    /// All donors, by id.
+    pub fn donors(&self) -> Vec<(String, Donor)> {
+        self.read_all(table::DONORS)
+    }
+
+    /// One donor.
+    pub fn donor(&self, id: &str) -> Result<Option<Donor>, BookError> {
+        self.read(table::DONORS, id)
+    }
+
+    /// Adds a donor; returns its id. Commit afterwards.
+    pub fn add_donor(&mut self, mut d: Donor) -> Result<String, BookError> {
+        let id = new_id();
+        let (by, at) = self.stamp();
+        stamp_new(&mut d.created_by, &mut d.created_at, &by, &at);
+        d.updated_by.clone_from(&d.created_by);
+        d.updated_at.clone_from(&d.created_at);
+        self.insert(table::DONORS, &id, &d)?;
+        Ok(id)
+    }
+
+    /// Saves the changed fields of a donor.
+    pub fn save_donor(
+        &mut self,
+        id: &str,
+        original: &Donor,
+        edited: &Donor,
+    ) -> Result<usize, BookError> {
+        if edited == original {
+            return Ok(0);
+        }
+        let (by, at) = self.stamp();
+        let mut edited = edited.clone();
+        edited.updated_by = by;
+        edited.updated_at = at;
+        self.update(table::DONORS, id, original, &edited)
+    }
+
+    // ----- receipts and voids ---------------------------------------------------------------
+
+    /// All receipts, by id.
+    pub fn receipts(&self) -> Vec<(String, Receipt)> {
+        self.read_all(table::RECEIPTS)
+    }
+
+    /// All voids, keyed by the voided receipt's id.
+    pub fn voids(&self) -> Vec<(String, Void)> {
+        self.read_all(table::VOIDS)
+    }
+
+    pub(crate) fn insert_receipt(&mut self, id: &str, r: &Receipt) -> Result<(), BookError> {
+        self.insert(table::RECEIPTS, id, r)
+    }
+
+    pub(crate) fn insert_void(&mut self, receipt_id: &str, v: &Void) -> Result<(), BookError> {
+        self.insert(table::VOIDS, receipt_id, v)
+    }
+
+    /// Reserves `n` receipt sequence numbers of this device, durably, before any of them is
+    /// used: after a crash the sequence continues past them (gaps, never repeats).
+    /// Returns the first reserved number (numbers start at 1).
+    pub fn reserve_receipt_seq(&mut self, n: u64) -> Result<u64, BookError> {
+        let current = match self.read_device_blob(blob::RECEIPT_SEQ)? {
+            Some(b) => std::str::from_utf8(&b)
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or(BookError::DeviceIdentity)?,
+            None if self.store.is_some() => 1,
+            None => self.mem_seq,
+        };
+        let next = current.saturating_add(n);
+        self.write_device_blob(blob::RECEIPT_SEQ, next.to_string().as_bytes())?;
+        self.mem_seq = next;
+        Ok(current)
+    }
+
+    // ----- disbursements and meetings --------------------------------------------------------
+
+    /// All disbursements (santunan), by id.
+    pub fn disbursements(&self) -> Vec<(String, Disbursement)> {
+        self.read_all(table::DISBURSEMENTS)
+    }
+
+    /// Adds a disbursement; returns its id. Commit afterwards.
+    pub fn add_disbursement(&mut self, mut d: Disbursement) -> Result<String, BookError> {
+        let id = new_id();
+        let (by, at) = self.stamp();
+        stamp_new(&mut d.created_by, &mut d.created_at, &by, &at);
+        d.updated_by.clone_from(&d.created_by);
+        d.updated_at.clone_from(&d.created_at);
+        self.insert(table::DISBURSEMENTS, &id, &d)?;
+        Ok(id)
+    }
+
+    /// All meetings, by id.
+    pub fn meetings(&self) -> Vec<(String, Meeting)> {
+        self.read_all(table::MEETINGS)
+    }
+
+    /// Adds a meeting record; returns its id. Commit afterwards.
+    pub fn add_meeting(&mut self, mut m: Meeting) -> Result<String, BookError> {
+        let id = new_id();
+        let (by, at) = self.stamp();
+        stamp_new(&mut m.created_by, &mut m.created_at, &by, &at);
+        self.insert(table::MEETINGS, &id, &m)?;
+        Ok(id)
+    }
+}
+
+fn stamp_new(by: &mut String, at: &mut String, me: &str, now: &str) {
+    if by.is_empty() {
+        *by = me.to_string();
+    }
+    if at.is_empty() {
+        *at = now.to_string();
+    }
+}
+
+fn warning_text(w: &StorageWarning) -> String {
+    w.to_string()
+}

@@ -1,0 +1,57 @@
+//! Counts of live records (`rukun stats --json`).
+
+use crate::book::Book;
+
+/// Counts of live records: tombstoned households, people and records and voided receipts
+/// are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Stats {
+    /// Live households.
+    pub households: usize,
+    /// Live people in live households.
+    pub persons: usize,
+    /// Live donors.
+    pub donors: usize,
+    /// Receipts not voided.
+    pub receipts: usize,
+    /// Live disbursements (santunan).
+    pub disbursements: usize,
+    /// Live PMKS identifications.
+    pub pmks: usize,
+}
+
+impl Book {
+    /// Counts of live records.
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats::default();
+        for (_, h) in self.households() {
+            if h.is_live() {
+                s.households += 1;
+                s.persons += h.live_people().count();
+            }
+        }
+        s.donors = self
+            .donors()
+            .iter()
+            .filter(|(_, d)| d.deleted.is_none())
+            .count();
+        let voided: std::collections::HashSet<String> =
+            self.voids().into_iter().map(|(id, _)| id).collect();
+        s.receipts = self
+            .receipts()
+            .iter()
+            .filter(|(id, _)| !voided.contains(id))
+            .count();
+        s.disbursements = self
+            .disbursements()
+            .iter()
+            .filter(|(_, d)| d.deleted.is_none())
+            .count();
+        s.pmks = self
+            .pmks()
+            .iter()
+            .filter(|(_, p)| p.deleted.is_none())
+            .count();
+        s
+    }
+}

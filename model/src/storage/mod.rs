@@ -1,0 +1,692 @@
+//! Crash-safe, encrypted, embedded storage of one book on one device.
+//!
+//! A [`BookStore`] owns one folder. It stores **bytes** only (the caller puts
+//! Automerge snapshots and incremental changes in them):
+//!
+//! ```text
+//! <book>/rukun.lock                 OS advisory lock (flock), held while open
+//! <book>/header.json                plaintext: format, Argon2id params, salt,
+//!                                   wrapped data key, creation time
+//! <book>/doc/snapshot-<gen:020>.rkn a full document, covering chunks 1..=gen
+//! <book>/doc/chunk-<seq:020>.rkn    one incremental change set
+//! <book>/device/<name>.rkn          this device's own blobs, never synced
+//! ```
+//!
+//! Every `.rkn` file is `"RKN1" || kind (1 byte) || nonce (24 bytes) ||
+//! XChaCha20-Poly1305 ciphertext+tag` under the random 32-byte data key, with
+//! associated data `"RKN1" || kind || logical name` (e.g.
+//! `doc/chunk-00000000000000000007.rkn`), so a file renamed or moved to another
+//! role fails authentication. The data key is wrapped in `header.json` by a
+//! key derived from the passphrase with Argon2id.
+//!
+//! Every write goes to `<name>.tmp`, is fsynced, renamed over the final name,
+//! and the folder is fsynced; leftover `.tmp` files are removed on open.
+//! Compaction keeps the two newest snapshots and the chunks after the older
+//! of them, so a damaged newest snapshot falls back without losing changes.
+
+mod crypto;
+mod error;
+mod fsio;
+mod header;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use fs4::fs_std::FileExt;
+use zeroize::Zeroizing;
+
+pub use crypto::KdfParams;
+pub use error::{StorageError, StorageWarning};
+
+use crypto::{DataKey, KEY_LEN, Kind, SealFailure};
+use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure};
+
+/// Name of the lock file in the book folder.
+const LOCK_FILE: &str = "rukun.lock";
+/// Folder of the shared document.
+const DOC_DIR: &str = "doc";
+/// Folder of this device's own blobs.
+const DEVICE_DIR: &str = "device";
+/// Extension of encrypted files.
+const EXT: &str = ".rkn";
+/// File-name prefix of snapshots.
+const SNAPSHOT_PREFIX: &str = "snapshot-";
+/// File-name prefix of chunks.
+const CHUNK_PREFIX: &str = "chunk-";
+/// Longest device blob name, in characters.
+const MAX_DEVICE_NAME: usize = 100;
+
+/// What [`BookStore::open`] read from disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    /// The newest readable snapshot (a full saved document), if any.
+    pub snapshot: Option<Vec<u8>>,
+    /// The incremental chunks written after that snapshot, in sequence order
+    /// (damaged ones left out and reported in `warnings`).
+    pub chunks: Vec<Vec<u8>>,
+    /// Damaged files that were skipped; empty for a healthy book.
+    pub warnings: Vec<StorageWarning>,
+}
+
+/// One book folder on this device, open and locked.
+///
+/// Holds the exclusive advisory lock on `rukun.lock` for its whole life; the
+/// lock is released when the store is dropped (or the process dies). Keeps the
+/// data key in memory (wiped on drop) and the next chunk sequence number, so
+/// appends do not list the folder.
+pub struct BookStore {
+    /// The book folder.
+    dir: PathBuf,
+    /// The 32-byte data key.
+    data_key: DataKey,
+    /// The header as on disk.
+    header: Header,
+    /// The open lock file; dropping it releases the lock.
+    _lock: File,
+    /// Sequence number of the next chunk (1 + highest seq/gen on disk).
+    next_seq: u64,
+    /// Sequence numbers of the chunk files on disk.
+    chunks: BTreeSet<u64>,
+    /// Generations of the snapshot files on disk.
+    snapshots: BTreeSet<u64>,
+    /// The newest snapshot known to be readable (loaded or verified).
+    good_snapshot: Option<u64>,
+}
+
+impl std::fmt::Debug for BookStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BookStore")
+            .field("dir", &self.dir)
+            .field("next_seq", &self.next_seq)
+            .field("chunks", &self.chunks.len())
+            .field("snapshots", &self.snapshots)
+            .finish_non_exhaustive()
+    }
+}
+
+/// File name of chunk `seq`.
+fn chunk_name(seq: u64) -> String {
+    format!("{CHUNK_PREFIX}{seq:020}{EXT}")
+}
+
+/// File name of snapshot `generation`.
+fn snapshot_name(generation: u64) -> String {
+    format!("{SNAPSHOT_PREFIX}{generation:020}{EXT}")
+}
+
+/// Parses `<prefix><20 digits>.rkn`.
+fn parse_numbered(name: &str, prefix: &str) -> Option<u64> {
+    let digits = name.strip_prefix(prefix)?.strip_suffix(EXT)?;
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The authenticated logical name of a file in `doc/`.
+fn doc_logical(file_name: &str) -> String {
+    format!("{DOC_DIR}/{file_name}")
+}
+
+/// Checks a device blob name: 1..=100 characters of `[a-z0-9_.-]`, not
+/// starting with a dot.
+fn check_device_name(name: &str) -> Result<(), StorageError> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_DEVICE_NAME
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(StorageError::InvalidName {
+            name: name.to_owned(),
+            max: MAX_DEVICE_NAME,
+        })
+    }
+}
+
+/// Opens (creating if needed) `rukun.lock` and takes the exclusive lock
+/// without waiting.
+fn take_lock(dir: &Path) -> Result<File, StorageError> {
+    let path = dir.join(LOCK_FILE);
+    let file = match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(source) => {
+            return Err(StorageError::Write {
+                path,
+                op: "open the lock file",
+                source,
+            });
+        }
+    };
+    match FileExt::try_lock_exclusive(&file) {
+        Ok(true) => Ok(file),
+        Ok(false) => Err(StorageError::Locked { path }),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(StorageError::Locked { path }),
+        Err(source) => Err(StorageError::Read {
+            path,
+            op: "lock",
+            source,
+        }),
+    }
+}
+
+/// Maps a header failure to a storage error.
+fn header_error(dir: &Path, failure: HeaderFailure) -> StorageError {
+    let path = dir.join(HEADER_FILE);
+    match failure {
+        HeaderFailure::Kdf(reason) => StorageError::Kdf { reason },
+        HeaderFailure::Random(reason) => StorageError::Random { reason },
+        HeaderFailure::Malformed(reason) => StorageError::BadHeader { path, reason },
+        HeaderFailure::WrongPassphrase => StorageError::WrongPassphrase {
+            path: dir.to_path_buf(),
+        },
+    }
+}
+
+/// Creates a folder and its parents.
+fn make_dir(path: &Path) -> Result<(), StorageError> {
+    fs::create_dir_all(path).map_err(|source| StorageError::Write {
+        path: path.to_path_buf(),
+        op: "create the folder",
+        source,
+    })
+}
+
+/// Reads and decrypts one file for `open`; any failure is a reason string.
+fn read_sealed(key: &DataKey, kind: Kind, dir: &Path, file_name: &str) -> Result<Vec<u8>, String> {
+    let bytes = fs::read(dir.join(file_name)).map_err(|e| format!("cannot read: {e}"))?;
+    crypto::open_file(key, kind, &doc_logical(file_name), &bytes).map_err(|e| e.to_string())
+}
+
+impl BookStore {
+    /// Whether `dir` holds a book (its `header.json` exists).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(HEADER_FILE).is_file()
+    }
+
+    /// Creates a new, empty book in `dir` (created with its parents if
+    /// needed) protected by `passphrase`, and returns it open and locked.
+    ///
+    /// Draws a random 32-byte data key and a 16-byte salt, runs Argon2id with
+    /// `kdf` once, and writes `header.json` durably.
+    ///
+    /// # Errors
+    /// `AlreadyExists` if a header (or leftover document files) is present,
+    /// `Locked` if another process holds the folder, `Kdf` for invalid
+    /// parameters, `Write` if the folder or header cannot be written,
+    /// `Random` if the OS random generator fails.
+    pub fn create(dir: &Path, passphrase: &str, kdf: KdfParams) -> Result<BookStore, StorageError> {
+        kdf.to_argon2()
+            .map_err(|reason| StorageError::Kdf { reason })?;
+        make_dir(dir)?;
+        let lock = take_lock(dir)?;
+        let header_path = dir.join(HEADER_FILE);
+        if header_path.exists() {
+            return Err(StorageError::AlreadyExists { path: header_path });
+        }
+        fsio::sweep_tmp(dir, fsio::list_names(dir)?);
+        let doc_dir = dir.join(DOC_DIR);
+        make_dir(&doc_dir)?;
+        if fsio::list_names(&doc_dir)?.iter().any(|n| n.ends_with(EXT)) {
+            return Err(StorageError::AlreadyExists { path: doc_dir });
+        }
+        make_dir(&dir.join(DEVICE_DIR))?;
+
+        let mut data_key: DataKey = Zeroizing::new([0u8; KEY_LEN]);
+        crypto::random_fill(&mut data_key[..]).map_err(|reason| StorageError::Random { reason })?;
+        let created = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let header =
+            Header::seal(&data_key, passphrase, kdf, created).map_err(|f| header_error(dir, f))?;
+        write_header(dir, &header)?;
+        if let Some(parent) = dir.parent()
+            && let Err(e) = fsio::sync_dir(parent)
+        {
+            tracing::debug!(dir = %parent.display(), error = %e, "could not sync the parent folder");
+        }
+        tracing::info!(dir = %dir.display(), "created a new book");
+        Ok(BookStore {
+            dir: dir.to_path_buf(),
+            data_key,
+            header,
+            _lock: lock,
+            next_seq: 1,
+            chunks: BTreeSet::new(),
+            snapshots: BTreeSet::new(),
+            good_snapshot: None,
+        })
+    }
+
+    /// Opens the book in `dir` with `passphrase`, locks it, and reads it: the
+    /// newest readable snapshot and the chunks after it, in order.
+    ///
+    /// Damaged files do not fail the open: a torn or tampered chunk is left
+    /// out with [`StorageWarning::DamagedChunk`]; a damaged snapshot is
+    /// skipped with [`StorageWarning::DamagedSnapshot`] and the previous one
+    /// (if kept) plus all chunks after it are returned. Leftover `*.tmp`
+    /// files of interrupted writes are removed. Runs Argon2 once with the
+    /// parameters stored in the header; reads each needed file once.
+    ///
+    /// # Errors
+    /// `NotFound` without a header, `Locked` if another process holds the
+    /// book, `WrongPassphrase` if the key unwrap fails authentication,
+    /// `BadHeader`/`UnsupportedFormat` for an unusable header, `Read`/`Write`
+    /// for I/O failures on the header, lock or folders.
+    pub fn open(dir: &Path, passphrase: &str) -> Result<(BookStore, Loaded), StorageError> {
+        let header_path = dir.join(HEADER_FILE);
+        if !header_path.is_file() {
+            return Err(StorageError::NotFound {
+                path: dir.to_path_buf(),
+            });
+        }
+        let lock = take_lock(dir)?;
+        fsio::sweep_tmp(dir, fsio::list_names(dir)?);
+        let raw = fs::read(&header_path).map_err(|source| StorageError::Read {
+            path: header_path.clone(),
+            op: "read",
+            source,
+        })?;
+        let header: Header = serde_json::from_slice(&raw).map_err(|e| StorageError::BadHeader {
+            path: header_path.clone(),
+            reason: e.to_string(),
+        })?;
+        if header.format != FORMAT_VERSION {
+            return Err(StorageError::UnsupportedFormat {
+                path: header_path,
+                found: header.format,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let data_key = header
+            .unlock(passphrase)
+            .map_err(|f| header_error(dir, f))?;
+
+        let doc_dir = dir.join(DOC_DIR);
+        let device_dir = dir.join(DEVICE_DIR);
+        make_dir(&doc_dir)?;
+        make_dir(&device_dir)?;
+        fsio::sweep_tmp(&device_dir, fsio::list_names(&device_dir)?);
+
+        let mut chunks = BTreeSet::new();
+        let mut snapshots = BTreeSet::new();
+        for name in fsio::sweep_tmp(&doc_dir, fsio::list_names(&doc_dir)?) {
+            if let Some(seq) = parse_numbered(&name, CHUNK_PREFIX) {
+                chunks.insert(seq);
+            } else if let Some(generation) = parse_numbered(&name, SNAPSHOT_PREFIX) {
+                snapshots.insert(generation);
+            } else {
+                tracing::warn!(dir = %doc_dir.display(), file = %name, "ignoring an unknown file");
+            }
+        }
+        let highest = chunks
+            .last()
+            .copied()
+            .max(snapshots.last().copied())
+            .unwrap_or(0);
+
+        let mut loaded = Loaded::default();
+        let mut good_snapshot = None;
+        for &generation in snapshots.iter().rev() {
+            let name = snapshot_name(generation);
+            match read_sealed(&data_key, Kind::Snapshot, &doc_dir, &name) {
+                Ok(bytes) => {
+                    loaded.snapshot = Some(bytes);
+                    good_snapshot = Some(generation);
+                    break;
+                }
+                Err(reason) => {
+                    let warning = StorageWarning::DamagedSnapshot {
+                        file: doc_dir.join(&name),
+                        reason,
+                    };
+                    tracing::warn!(%warning);
+                    loaded.warnings.push(warning);
+                }
+            }
+        }
+        let first_chunk = good_snapshot.map_or(0, |g: u64| g.saturating_add(1));
+        for &seq in chunks.range(first_chunk..) {
+            let name = chunk_name(seq);
+            match read_sealed(&data_key, Kind::Chunk, &doc_dir, &name) {
+                Ok(bytes) => loaded.chunks.push(bytes),
+                Err(reason) => {
+                    let warning = StorageWarning::DamagedChunk {
+                        file: doc_dir.join(&name),
+                        reason,
+                    };
+                    tracing::warn!(%warning);
+                    loaded.warnings.push(warning);
+                }
+            }
+        }
+        tracing::debug!(
+            dir = %dir.display(),
+            snapshot = ?good_snapshot,
+            chunks = loaded.chunks.len(),
+            warnings = loaded.warnings.len(),
+            "opened a book"
+        );
+        let store = BookStore {
+            dir: dir.to_path_buf(),
+            data_key,
+            header,
+            _lock: lock,
+            next_seq: highest.saturating_add(1),
+            chunks,
+            snapshots,
+            good_snapshot,
+        };
+        Ok((store, loaded))
+    }
+
+    /// The book folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Number of chunk files after the newest readable snapshot, i.e. the
+    /// chunks the next open would replay. The caller compacts when this
+    /// grows (e.g. at 64, or on close).
+    pub fn chunk_count(&self) -> usize {
+        let first = self.good_snapshot.map_or(0, |g| g.saturating_add(1));
+        self.chunks.range(first..).count()
+    }
+
+    /// Durably appends one chunk (an incremental change set) and returns its
+    /// sequence number (one more than the highest chunk or snapshot number).
+    ///
+    /// The encrypted chunk is written to `doc/chunk-<seq>.rkn.tmp`, fsynced,
+    /// renamed, and `doc/` is fsynced before this returns. Does not list the
+    /// folder.
+    ///
+    /// # Errors
+    /// `Write` (with "disk full" for ENOSPC) naming the chunk file and the
+    /// failed step; the temporary file is removed and the book on disk is
+    /// unchanged. `Random`/`Encrypt` if encryption cannot run.
+    pub fn append_chunk(&mut self, bytes: &[u8]) -> Result<u64, StorageError> {
+        let seq = self.next_seq;
+        let name = chunk_name(seq);
+        let doc_dir = self.dir.join(DOC_DIR);
+        let sealed = self.seal(Kind::Chunk, &doc_dir, &name, bytes)?;
+        match fsio::write_durable(&doc_dir, &name, &sealed) {
+            Ok(()) => {
+                self.chunks.insert(seq);
+                self.next_seq = seq.saturating_add(1);
+                Ok(seq)
+            }
+            Err(e) => {
+                if doc_dir.join(&name).exists() {
+                    // The undo failed: the chunk is there and complete.
+                    self.chunks.insert(seq);
+                    self.next_seq = seq.saturating_add(1);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Replaces the chunks with a snapshot: `snapshot` must hold everything
+    /// in the current snapshot and chunks (the caller's saved document).
+    ///
+    /// Writes `doc/snapshot-<gen>.rkn` durably, where `gen` is the highest
+    /// chunk number (or a fresh number if a snapshot already has it), then
+    /// reads it back from disk, decrypts it and compares it with `snapshot`.
+    /// Only after that check does it delete old files: it keeps the new
+    /// snapshot and the previous readable one, plus the chunks after the
+    /// previous one (so a later-damaged new snapshot can fall back without
+    /// loss); older snapshots and chunks are removed.
+    ///
+    /// # Errors
+    /// `Write` if the snapshot cannot be written (book unchanged),
+    /// `VerifyFailed` or `Read`/`Tampered` if it does not read back
+    /// identically (the new file is removed, book unchanged). Failures to
+    /// delete old files are only logged: the book stays consistent.
+    pub fn compact(&mut self, snapshot: &[u8]) -> Result<(), StorageError> {
+        let highest = self.next_seq.saturating_sub(1);
+        let generation = if self.snapshots.contains(&highest) {
+            self.next_seq
+        } else {
+            highest
+        };
+        let name = snapshot_name(generation);
+        let doc_dir = self.dir.join(DOC_DIR);
+        let path = doc_dir.join(&name);
+        let sealed = self.seal(Kind::Snapshot, &doc_dir, &name, snapshot)?;
+        let written = fsio::write_durable(&doc_dir, &name, &sealed);
+        if written.is_ok() || path.exists() {
+            self.snapshots.insert(generation);
+            self.next_seq = self.next_seq.max(generation.saturating_add(1));
+        }
+        written?;
+
+        // Verify from disk before deleting anything.
+        let verified = match fs::read(&path) {
+            Ok(back) => {
+                match crypto::open_file(&self.data_key, Kind::Snapshot, &doc_logical(&name), &back)
+                {
+                    Ok(plain) if plain == snapshot => Ok(()),
+                    Ok(_) => Err(StorageError::VerifyFailed { path: path.clone() }),
+                    Err(e) => Err(StorageError::Tampered {
+                        path: path.clone(),
+                        reason: format!("snapshot read back after writing: {e}"),
+                    }),
+                }
+            }
+            Err(source) => Err(StorageError::Read {
+                path: path.clone(),
+                op: "read back the new snapshot",
+                source,
+            }),
+        };
+        if let Err(e) = verified {
+            match fsio::remove_if_exists(&path).and_then(|()| fsio::sync_dir(&doc_dir)) {
+                Ok(()) => {
+                    self.snapshots.remove(&generation);
+                }
+                Err(rm) => {
+                    tracing::warn!(path = %path.display(), error = %rm, "could not remove an unverified snapshot");
+                }
+            }
+            return Err(e);
+        }
+
+        // Cleanup: keep the new snapshot and the previous one; chunks after
+        // the previous readable snapshot stay for a lossless fallback.
+        let previous = self
+            .good_snapshot
+            .or_else(|| self.snapshots.range(..generation).next_back().copied());
+        let chunks_covered = self.good_snapshot.unwrap_or(0);
+        let old_snapshots: Vec<u64> = self
+            .snapshots
+            .iter()
+            .copied()
+            .filter(|&g| g != generation && Some(g) != previous)
+            .collect();
+        let old_chunks: Vec<u64> = self.chunks.range(..=chunks_covered).copied().collect();
+        let mut removed = false;
+        for g in old_snapshots {
+            let p = doc_dir.join(snapshot_name(g));
+            match fsio::remove_if_exists(&p) {
+                Ok(()) => {
+                    self.snapshots.remove(&g);
+                    removed = true;
+                }
+                Err(e) => {
+                    tracing::warn!(path = %p.display(), error = %e, "could not remove an old snapshot")
+                }
+            }
+        }
+        for seq in old_chunks {
+            let p = doc_dir.join(chunk_name(seq));
+            match fsio::remove_if_exists(&p) {
+                Ok(()) => {
+                    self.chunks.remove(&seq);
+                    removed = true;
+                }
+                Err(e) => {
+                    tracing::warn!(path = %p.display(), error = %e, "could not remove a compacted chunk")
+                }
+            }
+        }
+        if removed && let Err(e) = fsio::sync_dir(&doc_dir) {
+            tracing::warn!(dir = %doc_dir.display(), error = %e, "could not sync the folder after compaction");
+        }
+        self.good_snapshot = Some(generation);
+        tracing::debug!(generation, "compacted the book");
+        Ok(())
+    }
+
+    /// Durably writes (atomically replacing) the device blob `name`, stored
+    /// encrypted as `device/<name>.rkn`. Never synced to other devices.
+    ///
+    /// # Errors
+    /// `InvalidName` unless `name` is 1 to 100 characters of `[a-z0-9_.-]`
+    /// not starting with a dot; `Write` if the file cannot be written (the
+    /// previous value is then kept).
+    pub fn write_device(&mut self, name: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        check_device_name(name)?;
+        let device_dir = self.dir.join(DEVICE_DIR);
+        let file_name = format!("{name}{EXT}");
+        let sealed = self.seal(Kind::Device, &device_dir, &file_name, bytes)?;
+        fsio::write_durable(&device_dir, &file_name, &sealed)
+    }
+
+    /// Reads the device blob `name`; `Ok(None)` if it was never written.
+    ///
+    /// # Errors
+    /// `InvalidName` for a bad name, `Tampered` if the file fails
+    /// authentication (damaged, renamed or modified), `Read` on I/O errors.
+    pub fn read_device(&self, name: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        check_device_name(name)?;
+        let file_name = format!("{name}{EXT}");
+        let path = self.dir.join(DEVICE_DIR).join(&file_name);
+        let Some(bytes) = fsio::read_optional(&path)? else {
+            return Ok(None);
+        };
+        let logical = format!("{DEVICE_DIR}/{file_name}");
+        crypto::open_file(&self.data_key, Kind::Device, &logical, &bytes)
+            .map(Some)
+            .map_err(|e| StorageError::Tampered {
+                path,
+                reason: e.to_string(),
+            })
+    }
+
+    /// Removes the device blob `name`; returns whether it existed.
+    ///
+    /// # Errors
+    /// `InvalidName` for a bad name, `Write` if it cannot be removed.
+    pub fn remove_device(&mut self, name: &str) -> Result<bool, StorageError> {
+        check_device_name(name)?;
+        let device_dir = self.dir.join(DEVICE_DIR);
+        let path = device_dir.join(format!("{name}{EXT}"));
+        let write_err = |op, source| StorageError::Write {
+            path: path.clone(),
+            op,
+            source,
+        };
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                fsio::sync_dir(&device_dir).map_err(|e| write_err("fsync the folder of", e))?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(write_err("remove", e)),
+        }
+    }
+
+    /// Names of the device blobs starting with `prefix` (`""` for all),
+    /// sorted. Lists the `device/` folder.
+    ///
+    /// # Errors
+    /// `Read` if the folder cannot be listed.
+    pub fn list_device(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let mut names: Vec<String> = fsio::list_names(&self.dir.join(DEVICE_DIR))?
+            .into_iter()
+            .filter_map(|n| n.strip_suffix(EXT).map(str::to_owned))
+            .filter(|n| n.starts_with(prefix) && check_device_name(n).is_ok())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Changes the passphrase: checks `old`, re-wraps the same data key under
+    /// a key derived from `new` with `kdf` and a fresh salt, and atomically
+    /// rewrites `header.json` only (no book file is touched). Costs two runs
+    /// of Argon2 plus one small durable write.
+    ///
+    /// # Errors
+    /// `WrongPassphrase` if `old` does not unlock the book, `Kdf` for bad
+    /// parameters, `Write` if the header cannot be written (the old header,
+    /// and so the old passphrase, then stays valid).
+    pub fn change_passphrase(
+        &mut self,
+        old: &str,
+        new: &str,
+        kdf: KdfParams,
+    ) -> Result<(), StorageError> {
+        kdf.to_argon2()
+            .map_err(|reason| StorageError::Kdf { reason })?;
+        let current = self
+            .header
+            .unlock(old)
+            .map_err(|f| header_error(&self.dir, f))?;
+        if current[..] != self.data_key[..] {
+            return Err(StorageError::WrongPassphrase {
+                path: self.dir.clone(),
+            });
+        }
+        let header = Header::seal(&self.data_key, new, kdf, self.header.created_unix_s)
+            .map_err(|f| header_error(&self.dir, f))?;
+        write_header(&self.dir, &header)?;
+        self.header = header;
+        tracing::info!(dir = %self.dir.display(), "changed the book passphrase");
+        Ok(())
+    }
+
+    /// Encrypts `plaintext` as the file `dir/file_name` of `kind`.
+    fn seal(
+        &self,
+        kind: Kind,
+        dir: &Path,
+        file_name: &str,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, StorageError> {
+        let top = if kind == Kind::Device {
+            DEVICE_DIR
+        } else {
+            DOC_DIR
+        };
+        let logical = format!("{top}/{file_name}");
+        crypto::seal_file(&self.data_key, kind, &logical, plaintext).map_err(|e| match e {
+            SealFailure::Random(reason) => StorageError::Random { reason },
+            SealFailure::Cipher => StorageError::Encrypt {
+                path: dir.join(file_name),
+            },
+        })
+    }
+}
+
+/// Writes `header.json` durably and atomically.
+fn write_header(dir: &Path, header: &Header) -> Result<(), StorageError> {
+    let json = serde_json::to_vec_pretty(header).map_err(|e| StorageError::BadHeader {
+        path: dir.join(HEADER_FILE),
+        reason: format!("cannot serialize: {e}"),
+    })?;
+    fsio::write_durable(dir, HEADER_FILE, &json)
+}
