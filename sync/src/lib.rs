@@ -1,1 +1,40 @@
-//! placeholder
+//! Peers of a Rukun book: the sans-IO sync protocol, its iroh adapter, membership checks and
+//! joining with one-time invites.
+//!
+//! - [`Replica`]: the small byte-based trait the book (crate `rukun-model`) implements.
+//! - [`frame`](FrameDecoder): length-prefixed frames (`u32` big-endian payload length, one type
+//!   byte, payload) and an incremental decoder bounded by a frame limit.
+//! - [`Session`]: the sans-IO state machine (hello checks, Automerge sync messages full-duplex,
+//!   a `Done` handshake, idle timeout), fed bytes and time, returning bytes and [`Event`]s.
+//! - [`run_session`]: drives a session over any async byte stream.
+//! - iroh: [`bind_endpoint`] (offline: no relay, no port mapping, no address lookup),
+//!   [`sync_with`] / [`SyncHandler`] on [`SYNC_ALPN`], [`join`] / [`JoinHandler`] on
+//!   [`JOIN_ALPN`], [`EndpointTicket`] and [`InviteTicket`] text tickets.
+//! - `testing` (feature `test-util`): an Automerge test replica, the deterministic in-memory
+//!   `Sim` harness, and a stream writer that cuts after N bytes.
+
+mod frame;
+mod join;
+mod net;
+mod replica;
+mod session;
+mod stream;
+mod ticket;
+
+#[cfg(feature = "test-util")]
+pub mod testing;
+
+pub use frame::{
+    DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN, Hello, JoinGranted,
+    JoinRequest, MAX_CONTROL_PAYLOAD, PROTOCOL_VERSION, Refuse, RefuseCode,
+};
+pub use join::{JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, JoinedMember, accept_join, join};
+pub use net::{
+    BindEndpointError, CLOSE_DONE, CLOSE_ERROR, CLOSE_REFUSED, EndpointConfig, JOIN_ALPN,
+    SYNC_ALPN, SessionReport, SyncHandler, accept_sync, bind_endpoint, bind_endpoint_with,
+    refusal_for, sync_on_connection, sync_with,
+};
+pub use replica::{JoinGrant, JoinRefusal, PeerId, PeerStatus, Replica, ReplicaError};
+pub use session::{Event, Output, Progress, Role, Session, SessionConfig, SessionError, Summary};
+pub use stream::{SyncError, run_session};
+pub use ticket::{EndpointTicket, INVITE_SECRET_LEN, InviteTicket, TicketError};

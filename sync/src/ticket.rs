@@ -1,0 +1,335 @@
+//! Text tickets: how to reach a device (`rukunpeer…`) and how to join a group (`rukuninvite…`).
+//!
+//! Both are a prefix followed by lowercase unpadded base32 of a small binary record, so they fit
+//! a QR code and survive copy and paste. Binary layout (all integers big-endian):
+//!
+//! - endpoint part: version `1`, 32-byte endpoint id, `u8` count of IP addresses, each
+//!   `4 | ipv4(4) | port(2)` or `6 | ipv6(16) | port(2)`, `u8` count of relay URLs, each
+//!   `u16` length + UTF-8 URL;
+//! - invite: endpoint part, `u8` length + group id (UTF-8), 16-byte secret, `u8` length + role
+//!   (UTF-8), `u64` expiry in Unix seconds.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::str::FromStr;
+
+use iroh::{EndpointAddr, EndpointId, RelayUrl, TransportAddr};
+
+use crate::replica::PeerId;
+
+const PEER_PREFIX: &str = "rukunpeer";
+const INVITE_PREFIX: &str = "rukuninvite";
+const VERSION: u8 = 1;
+/// Most addresses (IP plus relay) a ticket may carry.
+const MAX_ADDRS: usize = 32;
+
+/// Length of an invite's one-time secret, in bytes.
+pub const INVITE_SECRET_LEN: usize = 16;
+
+/// A ticket could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    /// The text does not start with the expected prefix.
+    #[error("not a {expected} ticket (it should start with `{expected}`)")]
+    WrongPrefix {
+        /// The expected prefix.
+        expected: &'static str,
+    },
+    /// The text after the prefix is not base32.
+    #[error("ticket is not valid base32: {0}")]
+    Base32(String),
+    /// The decoded bytes are not a valid ticket.
+    #[error("ticket is damaged: {0}")]
+    Malformed(&'static str),
+    /// The ticket was made by a newer app.
+    #[error("ticket version {0} is not supported: update the app")]
+    Version(u8),
+}
+
+/// How to reach a device: its endpoint id and direct addresses (and relay URLs if a group runs
+/// its own relay). Text form `rukunpeer<base32>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointTicket {
+    addr: EndpointAddr,
+}
+
+impl EndpointTicket {
+    /// A ticket for `addr` (IP and relay addresses are kept, other kinds dropped).
+    pub fn new(addr: EndpointAddr) -> Self {
+        let addrs = addr
+            .addrs
+            .into_iter()
+            .filter(|a| matches!(a, TransportAddr::Ip(_) | TransportAddr::Relay(_)))
+            .take(MAX_ADDRS);
+        Self {
+            addr: EndpointAddr::from_parts(addr.id, addrs),
+        }
+    }
+
+    /// A ticket for a bound endpoint: its id and its current addresses. When the endpoint
+    /// reports no IP address yet, its bound sockets are used unless they are unspecified
+    /// (`0.0.0.0` / `::`).
+    pub fn from_endpoint(endpoint: &iroh::Endpoint) -> Self {
+        let mut addr = endpoint.addr();
+        if addr.ip_addrs().next().is_none() {
+            for s in endpoint.bound_sockets() {
+                if !s.ip().is_unspecified() {
+                    addr.addrs.insert(TransportAddr::Ip(s));
+                }
+            }
+        }
+        Self::new(addr)
+    }
+
+    /// The address to dial.
+    pub fn addr(&self) -> &EndpointAddr {
+        &self.addr
+    }
+
+    /// The device's endpoint id (its member id).
+    pub fn id(&self) -> EndpointId {
+        self.addr.id
+    }
+
+    /// The device's endpoint id as 32 bytes.
+    pub fn peer_id(&self) -> PeerId {
+        *self.addr.id.as_bytes()
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(VERSION);
+        out.extend_from_slice(self.addr.id.as_bytes());
+        let ips: Vec<SocketAddr> = self.addr.ip_addrs().copied().take(MAX_ADDRS).collect();
+        out.push(ips.len() as u8);
+        for sa in ips {
+            match sa.ip() {
+                IpAddr::V4(ip) => {
+                    out.push(4);
+                    out.extend_from_slice(&ip.octets());
+                }
+                IpAddr::V6(ip) => {
+                    out.push(6);
+                    out.extend_from_slice(&ip.octets());
+                }
+            }
+            out.extend_from_slice(&sa.port().to_be_bytes());
+        }
+        let relays: Vec<String> = self
+            .addr
+            .relay_urls()
+            .map(|u| u.to_string())
+            .filter(|u| u.len() <= usize::from(u16::MAX))
+            .take(MAX_ADDRS)
+            .collect();
+        out.push(relays.len() as u8);
+        for u in relays {
+            out.extend_from_slice(&(u.len() as u16).to_be_bytes());
+            out.extend_from_slice(u.as_bytes());
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, TicketError> {
+        let version = r.u8()?;
+        if version != VERSION {
+            return Err(TicketError::Version(version));
+        }
+        let id_bytes: [u8; 32] = r.array()?;
+        let id = EndpointId::from_bytes(&id_bytes)
+            .map_err(|_| TicketError::Malformed("endpoint id is not a valid key"))?;
+        let mut addr = EndpointAddr::new(id);
+        let n = usize::from(r.u8()?);
+        if n > MAX_ADDRS {
+            return Err(TicketError::Malformed("too many addresses"));
+        }
+        for _ in 0..n {
+            let ip = match r.u8()? {
+                4 => IpAddr::V4(Ipv4Addr::from(r.array::<4>()?)),
+                6 => IpAddr::V6(Ipv6Addr::from(r.array::<16>()?)),
+                _ => return Err(TicketError::Malformed("unknown address kind")),
+            };
+            let port = u16::from_be_bytes(r.array()?);
+            addr = addr.with_ip_addr(SocketAddr::new(ip, port));
+        }
+        let n = usize::from(r.u8()?);
+        if n > MAX_ADDRS {
+            return Err(TicketError::Malformed("too many relay addresses"));
+        }
+        for _ in 0..n {
+            let len = usize::from(u16::from_be_bytes(r.array()?));
+            let text = r.str(len)?;
+            let url =
+                RelayUrl::from_str(text).map_err(|_| TicketError::Malformed("bad relay URL"))?;
+            addr = addr.with_relay_url(url);
+        }
+        Ok(Self { addr })
+    }
+}
+
+impl From<EndpointAddr> for EndpointTicket {
+    fn from(addr: EndpointAddr) -> Self {
+        Self::new(addr)
+    }
+}
+
+impl fmt::Display for EndpointTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut bytes = Vec::new();
+        self.write(&mut bytes);
+        write!(f, "{PEER_PREFIX}{}", encode_base32(&bytes))
+    }
+}
+
+impl FromStr for EndpointTicket {
+    type Err = TicketError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = decode_prefixed(s, PEER_PREFIX)?;
+        let mut r = Reader(&bytes);
+        let t = Self::read(&mut r)?;
+        r.end()?;
+        Ok(t)
+    }
+}
+
+/// A one-time invite into a group: the admin device's address, the group id, the secret, the
+/// role given and the expiry. Text form `rukuninvite<base32>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InviteTicket {
+    /// The admin device to join through.
+    pub inviter: EndpointTicket,
+    /// Group id of the book (UUID text, at most 255 bytes).
+    pub group_id: String,
+    /// One-time secret (random).
+    pub secret: [u8; INVITE_SECRET_LEN],
+    /// Role the new member gets (at most 255 bytes).
+    pub role: String,
+    /// Expiry in seconds since the Unix epoch (UTC).
+    pub expires_at: u64,
+}
+
+impl fmt::Debug for InviteTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InviteTicket")
+            .field("inviter", &self.inviter)
+            .field("group_id", &self.group_id)
+            .field("secret", &"<hidden>")
+            .field("role", &self.role)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl InviteTicket {
+    /// A fresh random secret for a new invite (from the operating system's random source).
+    pub fn random_secret() -> [u8; INVITE_SECRET_LEN] {
+        let key = iroh::SecretKey::generate().to_bytes();
+        let mut secret = [0u8; INVITE_SECRET_LEN];
+        secret.copy_from_slice(&key[..INVITE_SECRET_LEN]);
+        secret
+    }
+
+    /// Whether the invite has expired at `now_unix` (seconds since the Unix epoch).
+    pub fn is_expired(&self, now_unix: u64) -> bool {
+        now_unix >= self.expires_at
+    }
+}
+
+impl fmt::Display for InviteTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut bytes = Vec::new();
+        self.inviter.write(&mut bytes);
+        write_short_str(&mut bytes, &self.group_id);
+        bytes.extend_from_slice(&self.secret);
+        write_short_str(&mut bytes, &self.role);
+        bytes.extend_from_slice(&self.expires_at.to_be_bytes());
+        write!(f, "{INVITE_PREFIX}{}", encode_base32(&bytes))
+    }
+}
+
+impl FromStr for InviteTicket {
+    type Err = TicketError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = decode_prefixed(s, INVITE_PREFIX)?;
+        let mut r = Reader(&bytes);
+        let inviter = EndpointTicket::read(&mut r)?;
+        let len = usize::from(r.u8()?);
+        let group_id = r.str(len)?.to_owned();
+        let secret = r.array()?;
+        let len = usize::from(r.u8()?);
+        let role = r.str(len)?.to_owned();
+        let expires_at = u64::from_be_bytes(r.array()?);
+        r.end()?;
+        Ok(Self {
+            inviter,
+            group_id,
+            secret,
+            role,
+            expires_at,
+        })
+    }
+}
+
+/// Writes a string of at most 255 bytes (longer ones are cut at a character boundary).
+fn write_short_str(out: &mut Vec<u8>, s: &str) {
+    let mut end = s.len().min(255);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push(end as u8);
+    out.extend_from_slice(&s.as_bytes()[..end]);
+}
+
+fn encode_base32(bytes: &[u8]) -> String {
+    data_encoding::BASE32_NOPAD
+        .encode(bytes)
+        .to_ascii_lowercase()
+}
+
+fn decode_prefixed(s: &str, prefix: &'static str) -> Result<Vec<u8>, TicketError> {
+    let s = s.trim();
+    let rest = s
+        .get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(prefix))
+        .and_then(|_| s.get(prefix.len()..))
+        .ok_or(TicketError::WrongPrefix { expected: prefix })?;
+    data_encoding::BASE32_NOPAD
+        .decode(rest.to_ascii_uppercase().as_bytes())
+        .map_err(|e| TicketError::Base32(e.to_string()))
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], TicketError> {
+        if self.0.len() < n {
+            return Err(TicketError::Malformed("ticket is too short"));
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+
+    fn u8(&mut self) -> Result<u8, TicketError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], TicketError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn str(&mut self, len: usize) -> Result<&'a str, TicketError> {
+        std::str::from_utf8(self.take(len)?)
+            .map_err(|_| TicketError::Malformed("text is not UTF-8"))
+    }
+
+    fn end(&self) -> Result<(), TicketError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(TicketError::Malformed("trailing bytes"))
+        }
+    }
+}
