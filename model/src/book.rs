@@ -6,7 +6,7 @@ use automerge::{
     ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, transaction::CommitOptions,
     transaction::Transactable,
 };
-use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
+use autosurgeon::{Reconcile, reconcile_prop};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use zeroize::Zeroizing;
 
@@ -72,17 +72,17 @@ pub enum BookError {
         /// Record id.
         id: String,
         /// Cause.
-        source: autosurgeon::ReconcileError,
+        source: Box<autosurgeon::ReconcileError>,
     },
     /// A record in the document could not be read as its type (e.g. written by a newer app).
-    #[error("could not read {kind} {id}: {source}")]
+    #[error("could not read {kind} {id}: {message}")]
     Read {
         /// Record kind (table name).
         kind: &'static str,
         /// Record id.
         id: String,
-        /// Cause.
-        source: autosurgeon::HydrateError,
+        /// What did not decode.
+        message: String,
     },
     /// No live record with that id.
     #[error("no {kind} with id {id}")]
@@ -302,7 +302,9 @@ impl Book {
     /// Opens an existing book folder with its passphrase. A damaged last chunk is skipped
     /// (see [`Book::warnings`]); everything before it opens.
     pub fn open(dir: &Path, passphrase: &str) -> Result<Book, BookError> {
+        let started = std::time::Instant::now();
         let (store, loaded) = BookStore::open(dir, passphrase)?;
+        tracing::debug!(elapsed = ?started.elapsed(), "book files read and decrypted");
         let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
         let mut doc = match &loaded.snapshot {
             Some(bytes) => AutoCommit::load(bytes)?,
@@ -318,6 +320,7 @@ impl Book {
             .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
             .ok_or(BookError::DeviceIdentity)?;
         doc.set_actor(ActorId::random());
+        tracing::debug!(elapsed = ?started.elapsed(), "document loaded");
         for w in &warnings {
             tracing::warn!("{w}");
         }
@@ -412,7 +415,7 @@ impl Book {
             BookError::Write {
                 kind: "group",
                 id: group.id.clone(),
-                source: e,
+                source: Box::new(e),
             }
         })?;
         let member = Member {
@@ -548,8 +551,50 @@ impl Book {
     /// sync). The result still has to be committed/persisted by the caller with
     /// [`Book::persist_merged`].
     pub fn merge(&mut self, other: &mut Book) -> Result<(), BookError> {
-        self.doc.merge(&mut other.doc)?;
+        // Only the changes this book lacks, as one compressed chunk: far less memory than
+        // `AutoCommit::merge` for tens of thousands of changes.
+        let heads = self.doc.get_heads();
+        let bytes = other.doc.save_after(&heads);
+        self.doc.load_incremental(&bytes)?;
         Ok(())
+    }
+
+    /// Records that `actor` (hex) writes for `member` (the audit trail). Commit afterwards.
+    pub(crate) fn register_actor(
+        &mut self,
+        actor: &ActorId,
+        member: &MemberId,
+    ) -> Result<(), BookError> {
+        let actors = self.ensure_table(table::ACTORS)?;
+        self.doc
+            .put(&actors, actor.to_hex_string(), member.to_string())?;
+        Ok(())
+    }
+
+    /// Writes the next changes under another actor id (simulated members in `generate`,
+    /// whose actors are registered to them); `None` returns to a fresh actor of this
+    /// device's own. Any open change is committed first by Automerge.
+    pub(crate) fn use_actor(&mut self, actor: Option<&ActorId>) {
+        match actor {
+            Some(a) => {
+                if self.doc.get_actor() != a {
+                    self.doc.set_actor(a.clone());
+                }
+                self.actor_registered = true;
+            }
+            None => {
+                self.doc.set_actor(ActorId::random());
+                self.actor_registered = false;
+            }
+        }
+    }
+
+    pub(crate) fn take_store(&mut self) -> Option<BookStore> {
+        self.store.take()
+    }
+
+    pub(crate) fn restore_store(&mut self, store: Option<BookStore>) {
+        self.store = store;
     }
 
     /// Writes changes received from peers (merge or sync) durably.
@@ -579,10 +624,6 @@ impl Book {
         &self.doc
     }
 
-    pub(crate) fn doc_mut(&mut self) -> &mut AutoCommit {
-        &mut self.doc
-    }
-
     pub(crate) fn table_obj(&self, t: &str) -> Option<ObjId> {
         match self.doc.get(automerge::ROOT, t) {
             Ok(Some((Value::Object(ObjType::Map), id))) => Some(id),
@@ -605,15 +646,7 @@ impl Book {
         }
     }
 
-    /// Ids of the records in a table, in key order.
-    pub(crate) fn ids(&self, t: &str) -> Vec<String> {
-        match self.table_obj(t) {
-            Some(tbl) => self.doc.keys(&tbl).collect(),
-            None => Vec::new(),
-        }
-    }
-
-    pub(crate) fn read<T: Hydrate>(
+    pub(crate) fn read<T: serde::de::DeserializeOwned>(
         &self,
         t: &'static str,
         id: &str,
@@ -621,31 +654,28 @@ impl Book {
         let Some(tbl) = self.table_obj(t) else {
             return Ok(None);
         };
-        if self.doc.get(&tbl, id)?.is_none() {
+        let Some((Value::Object(typ), oid)) = self.doc.get(&tbl, id)? else {
             return Ok(None);
-        }
-        hydrate_prop(&self.doc, &tbl, id)
+        };
+        let json = crate::read::object_json(&self.doc, &oid, typ);
+        serde_json::from_value(json)
             .map(Some)
-            .map_err(|source| BookError::Read {
+            .map_err(|e| BookError::Read {
                 kind: t,
                 id: id.to_string(),
-                source,
+                message: e.to_string(),
             })
     }
 
     /// Every record of a table that can be read; unreadable ones are logged and skipped.
-    pub(crate) fn read_all<T: Hydrate>(&self, t: &'static str) -> Vec<(String, T)> {
-        let Some(tbl) = self.table_obj(t) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for id in self.doc.keys(&tbl) {
-            match hydrate_prop::<_, T, _, _>(&self.doc, &tbl, id.as_str()) {
-                Ok(r) => out.push((id, r)),
-                Err(e) => tracing::warn!("skipping unreadable {t} {id}: {e}"),
-            }
+    pub(crate) fn read_all<T: serde::de::DeserializeOwned>(
+        &self,
+        t: &'static str,
+    ) -> Vec<(String, T)> {
+        match self.table_obj(t) {
+            Some(tbl) => crate::read::read_table(&self.doc, &tbl, t),
+            None => Vec::new(),
         }
-        out
     }
 
     pub(crate) fn insert<T: Reconcile>(
@@ -658,7 +688,7 @@ impl Book {
         reconcile_prop(&mut self.doc, &tbl, id, rec).map_err(|source| BookError::Write {
             kind: t,
             id: id.to_string(),
-            source,
+            source: Box::new(source),
         })
     }
 
@@ -676,7 +706,7 @@ impl Book {
         T::write_changes(&mut self.doc, &obj, old, new).map_err(|source| BookError::Write {
             kind: t,
             id: id.to_string(),
-            source,
+            source: Box::new(source),
         })
     }
 
@@ -688,10 +718,14 @@ impl Book {
 
     /// The group record.
     pub fn group(&self) -> Result<Group, BookError> {
-        hydrate_prop(&self.doc, automerge::ROOT, table::GROUP).map_err(|source| BookError::Read {
+        let json = match self.doc.get(automerge::ROOT, table::GROUP)? {
+            Some((Value::Object(typ), oid)) => crate::read::object_json(&self.doc, &oid, typ),
+            _ => serde_json::Value::Null,
+        };
+        serde_json::from_value(json).map_err(|e| BookError::Read {
             kind: "group",
             id: String::new(),
-            source,
+            message: e.to_string(),
         })
     }
 
@@ -741,6 +775,23 @@ impl Book {
             },
             _ => None,
         }
+    }
+
+    /// Every actor id (hex) recorded in the book with the member it belongs to: the audit
+    /// trail of who wrote each change.
+    pub fn actors(&self) -> Vec<(String, MemberId)> {
+        let Some(tbl) = self.table_obj(table::ACTORS) else {
+            return Vec::new();
+        };
+        self.doc
+            .map_range(&tbl, ..)
+            .filter_map(|item| match &item.value {
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => {
+                    MemberId::parse(s).map(|m| (item.key.to_string(), m))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     // ----- households ---------------------------------------------------------------------

@@ -94,16 +94,32 @@ pub(crate) fn read_rows(bytes: &[u8], required: &[&str]) -> Result<Vec<Row>, Csv
             });
         }
     }
+    // The CSV reader does not count blank lines, so line numbers come from byte offsets.
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    // A record's position may point at the line break before it (and before blank lines).
+    let bytes = text.as_bytes();
+    let line_of = |byte: u64| {
+        let mut at = byte as usize;
+        while at < bytes.len() && (bytes[at] == b'\r' || bytes[at] == b'\n') {
+            at += 1;
+        }
+        newlines.partition_point(|&i| i < at) as u64 + 1
+    };
     let mut rows = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| CsvError::Syntax {
-            line: e.position().map(|p| p.line()).unwrap_or(0),
+            line: e.position().map(|p| line_of(p.byte())).unwrap_or(0),
             message: e.to_string(),
         })?;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map(|p| line_of(p.byte())).unwrap_or(0);
         let cells = headers
             .iter()
             .zip(rec.iter())

@@ -57,7 +57,7 @@ impl Csv {
         Ok(Csv { w })
     }
     fn row<I: IntoIterator<Item = String>>(&mut self, cells: I) -> Result<(), ExportError> {
-        self.w.write_record(cells.into_iter())?;
+        self.w.write_record(cells)?;
         Ok(())
     }
     fn finish(self, name: &str) -> Result<ExportFile, ExportError> {

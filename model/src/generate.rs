@@ -168,6 +168,7 @@ fn stamp_at(day: NaiveDate, minute: u32) -> String {
 /// are then merged into `book`, which is compacted into one snapshot if it is on disk.
 pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, BookError> {
     let mut rng = fastrand::Rng::with_seed(spec.seed);
+    let rng = &mut rng;
     let start = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default();
     // Members, recorded on the main book first so every replica knows them.
     let devices: Vec<Device> = (0..SIMULATED_MEMBERS)
@@ -197,7 +198,41 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
     book.commit("add simulated members")?;
     let mut all_members = ids.clone();
     all_members.extend(book.members().into_iter().map(|(id, _)| id));
-    let mut replicas: Vec<Book> = devices.into_iter().map(|d| book.replica_for(d)).collect();
+    // Each simulated member writes with its own actor id (registered to it), one commit
+    // per form save; the book's own store is set aside so the saves are not each fsynced,
+    // and the result is written as one snapshot at the end.
+    let writers: Vec<automerge::ActorId> = (0..devices.len())
+        .map(|i| {
+            let mut b = [0u8; 16];
+            rng.fill(&mut b);
+            b[0] = i as u8;
+            automerge::ActorId::from(b.to_vec())
+        })
+        .collect();
+    for (actor, id) in writers.iter().zip(&ids) {
+        book.register_actor(actor, id)?;
+    }
+    book.commit("register simulated members' actors")?;
+    let store = book.take_store();
+    let result = write_all(book, spec, rng, start, &ids, &all_members, &writers);
+    book.use_actor(None);
+    book.restore_store(store);
+    let report = result?;
+    book.compact()?;
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_all(
+    book: &mut Book,
+    spec: GenerateSpec,
+    rng: &mut fastrand::Rng,
+    start: NaiveDate,
+    ids: &[MemberId],
+    all_members: &[MemberId],
+    writers: &[automerge::ActorId],
+) -> Result<GenerateReport, BookError> {
+    let replicas = WriterSet { writers };
     let mut report = GenerateReport::default();
     let n_rw = spec.households.div_ceil(400).max(1) as u16;
 
@@ -212,12 +247,12 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
         let day = start + Duration::days((i % 365) as i64);
         let reg = start - Duration::days(rng.i64(0..4000));
         let no_kk = format!("347113{}{:04}", reg.format("%d%m%y"), (i % 9999) + 1);
-        let id = det_id(&mut rng);
+        let id = det_id(rng);
         let by = ids[w].to_string();
         let at = stamp_at(day, i as u32 % 600);
         let n_people = 1 + rng.usize(0..6).min(5);
         let head_female = rng.u8(0..10) < 2;
-        let last = pick(&mut rng, LAST_NAMES);
+        let last = pick(rng, LAST_NAMES);
         let mut anggota = std::collections::BTreeMap::new();
         let mut head_name = String::new();
         for k in 0..n_people {
@@ -235,9 +270,9 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             }
             .unwrap_or_default();
             let first = if female {
-                pick(&mut rng, FIRST_NAMES_F)
+                pick(rng, FIRST_NAMES_F)
             } else {
-                pick(&mut rng, FIRST_NAMES_M)
+                pick(rng, FIRST_NAMES_M)
             };
             let nama = if last.is_empty() {
                 first.to_string()
@@ -248,12 +283,12 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
                 head_name.clone_from(&nama);
             }
             serial += 1;
-            let pid = det_id(&mut rng);
+            let pid = det_id(rng);
             people.push((id.clone(), pid.clone(), born, rt));
             anggota.insert(
                 pid,
                 Person {
-                    nik: nik_for(&mut rng, female, born, serial),
+                    nik: nik_for(rng, female, born, serial),
                     nama,
                     jenis_kelamin: if female { "P" } else { "L" }.into(),
                     tempat_lahir: "Yogyakarta".into(),
@@ -271,8 +306,8 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
                     }
                     .into(),
                     status_perkawinan: if k < 2 { "Kawin" } else { "Belum Kawin" }.into(),
-                    pendidikan: pick(&mut rng, PENDIDIKAN).into(),
-                    pekerjaan: pick(&mut rng, PEKERJAAN).into(),
+                    pendidikan: pick(rng, PENDIDIKAN).into(),
+                    pekerjaan: pick(rng, PEKERJAAN).into(),
                     agama: "Islam".into(),
                     kewarganegaraan: "WNI".into(),
                     created_by: by.clone(),
@@ -284,7 +319,7 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             );
         }
         report.persons += n_people;
-        let alamat = format!("{} No. {}", pick(&mut rng, STREETS), 1 + rng.u32(0..200));
+        let alamat = format!("{} No. {}", pick(rng, STREETS), 1 + rng.u32(0..200));
         let h = Household {
             no_kk: no_kk.clone(),
             alamat,
@@ -292,12 +327,12 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             rw,
             kepala_keluarga: head_name.clone(),
             luas_lantai_m2: Some(20 + rng.u32(0..150)),
-            lantai: pick(&mut rng, LANTAI).into(),
-            dinding: pick(&mut rng, DINDING).into(),
-            atap: pick(&mut rng, ATAP).into(),
-            air_minum: pick(&mut rng, AIR).into(),
-            penerangan: pick(&mut rng, TERANG).into(),
-            fasilitas_bab: pick(&mut rng, BAB).into(),
+            lantai: pick(rng, LANTAI).into(),
+            dinding: pick(rng, DINDING).into(),
+            atap: pick(rng, ATAP).into(),
+            air_minum: pick(rng, AIR).into(),
+            penerangan: pick(rng, TERANG).into(),
+            fasilitas_bab: pick(rng, BAB).into(),
             penghasilan_bulanan: Rupiah::from_whole(i64::from(5 + rng.u32(0..80)) * 100_000).ok(),
             anggota,
             persetujuan: Some(Consent {
@@ -315,14 +350,15 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             updated_at: at,
             ..Default::default()
         };
-        let r = &mut replicas[w];
-        r.insert(table::HOUSEHOLDS, &id, &h)?;
-        r.commit("survei rumah tangga")?;
+        book.use_actor(Some(&replicas.writers[w]));
+        book.insert(table::HOUSEHOLDS, &id, &h)?;
+        book.commit("survei rumah tangga")?;
         report.commits += 1;
         households.push((id, rt, no_kk, head_name));
     }
     report.households = spec.households;
 
+    rss("households");
     // PMKS identifications.
     let mut pmks_of_person: Vec<(usize, String, u8)> = Vec::new();
     for i in 0..spec.pmks().min(people.len()) {
@@ -330,14 +366,14 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
         let pi = (i * 7919) % people.len();
         let (hid, pid, _, _) = &people[pi];
         let kode = PMKS_CODES[rng.usize(..PMKS_CODES.len())];
-        let id = det_id(&mut rng);
+        let id = det_id(rng);
         let day = start + Duration::days(30 + (i % 1500) as i64);
         let at = stamp_at(day, i as u32 % 600);
         let p = Pmks {
             household_id: hid.clone(),
             person_id: Some(pid.clone()),
             kode,
-            status: pick(&mut rng, STATUSES).into(),
+            status: pick(rng, STATUSES).into(),
             tag: if kode == 2 {
                 "rawan putus sekolah".into()
             } else {
@@ -351,14 +387,15 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             updated_at: at,
             deleted: None,
         };
-        let r = &mut replicas[w];
-        r.insert(table::PMKS, &id, &p)?;
-        r.commit("identifikasi PMKS")?;
+        book.use_actor(Some(&replicas.writers[w]));
+        book.insert(table::PMKS, &id, &p)?;
+        book.commit("identifikasi PMKS")?;
         report.commits += 1;
         report.pmks += 1;
         pmks_of_person.push((pi, id, kode));
     }
 
+    rss("pmks");
     // Donors: one in six households gives every month; written by the treasurer.
     let per_donor = 60usize;
     let n_donors = spec
@@ -368,7 +405,7 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
         .max(1);
     let mut donors: Vec<(String, Donor)> = Vec::new();
     for (i, (hid, rt, kk, head)) in households.iter().take(n_donors).enumerate() {
-        let id = det_id(&mut rng);
+        let id = det_id(rng);
         let at = stamp_at(start, i as u32 % 600);
         let d = Donor {
             kode: format!("D{:04}", i + 1),
@@ -384,8 +421,9 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             updated_at: at,
             deleted: None,
         };
-        replicas[0].insert(table::DONORS, &id, &d)?;
-        replicas[0].commit("donatur baru")?;
+        book.use_actor(Some(&replicas.writers[0]));
+        book.insert(table::DONORS, &id, &d)?;
+        book.commit("donatur baru")?;
         report.commits += 1;
         donors.push((id, d));
     }
@@ -394,7 +432,7 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
     // Receipts: every donor, every month, issued by the ketua RT devices (members 1..).
     let issuers: Vec<usize> = (1..replicas.len()).collect();
     let mut seqs = vec![1u64; replicas.len()];
-    let shorts: Vec<String> = ids.iter().map(|id| short_id(id, &all_members)).collect();
+    let shorts: Vec<String> = ids.iter().map(|id| short_id(id, all_members)).collect();
     let mut count = 0usize;
     'months: for month in 0..per_donor {
         for (di, (donor_id, d)) in donors.iter().enumerate() {
@@ -423,16 +461,17 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
                 created_at: t.to_rfc3339_opts(SecondsFormat::Secs, true),
             };
             seqs[w] += 1;
-            let id = det_id(&mut rng);
-            let rep = &mut replicas[w];
-            rep.insert(table::RECEIPTS, &id, &r)?;
-            rep.commit("kuitansi")?;
+            let id = det_id(rng);
+            book.use_actor(Some(&replicas.writers[w]));
+            book.insert(table::RECEIPTS, &id, &r)?;
+            book.commit("kuitansi")?;
             report.commits += 1;
             count += 1;
         }
     }
     report.receipts = count;
 
+    rss("receipts");
     // Quarterly santunan for the served elderly (8) and children (2), by meeting decision.
     let quarters = 20usize;
     let served: Vec<&(usize, String, u8)> = pmks_of_person
@@ -442,9 +481,10 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
         .collect();
     for q in 0..quarters {
         let day = start + Duration::days((q as i64 + 1) * 91 - 3);
-        let mid = det_id(&mut rng);
+        let mid = det_id(rng);
         let title = format!("Musyawarah Q{}/{}", q % 4 + 1, 2021 + q / 4);
-        replicas[0].insert(
+        book.use_actor(Some(&replicas.writers[0]));
+        book.insert(
             table::MEETINGS,
             &mid,
             &Meeting {
@@ -479,18 +519,38 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
                     updated_at: stamp_at(day, 1),
                     deleted: None,
                 };
-                let id = det_id(&mut rng);
-                replicas[0].insert(table::DISBURSEMENTS, &id, &d)?;
+                let id = det_id(rng);
+                book.insert(table::DISBURSEMENTS, &id, &d)?;
                 report.disbursements += 1;
             }
         }
-        replicas[0].commit("santunan triwulan")?;
+        book.commit("santunan triwulan")?;
         report.commits += 1;
     }
 
-    for r in replicas.iter_mut() {
-        book.merge(r)?;
-    }
-    book.compact()?;
+    rss("santunan");
     Ok(report)
+}
+
+/// The simulated members' actor ids.
+struct WriterSet<'a> {
+    writers: &'a [automerge::ActorId],
+}
+
+impl WriterSet<'_> {
+    fn len(&self) -> usize {
+        self.writers.len()
+    }
+}
+
+fn rss(phase: &str) {
+    let kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.to_string())
+        })
+        .unwrap_or_default();
+    tracing::debug!("generate: {phase} done, {kb}");
 }

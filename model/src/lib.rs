@@ -31,12 +31,14 @@
 //! ```
 
 mod book;
+mod conflicts;
 mod csvread;
 mod export;
 mod fieldwise;
 mod generate;
 mod import;
 mod query;
+mod read;
 mod receipts;
 mod records;
 pub mod rules;
@@ -44,6 +46,7 @@ mod stats;
 pub mod storage;
 
 pub use book::{Book, BookError, Device, GroupInit, MemberId, Role, SCHEMA_VERSION, new_id};
+pub use conflicts::{FieldValue, RecordKind};
 pub use csvread::CsvError;
 pub use export::{
     ExportError, ExportFile, PENDUDUK_COLUMNS, PERSONAL_DATA_NOTICE, SURVEI_COLUMNS,

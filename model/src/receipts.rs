@@ -162,7 +162,7 @@ mod tests {
         let sb = short_id(&b, &[a.clone(), b.clone()]);
         assert!(sa.len() > 4, "{sa}");
         assert_ne!(sa, sb);
-        assert_eq!(short_id(&a, &[a.clone()]).len(), 4);
+        assert_eq!(short_id(&a, std::slice::from_ref(&a)).len(), 4);
     }
 
     #[test]

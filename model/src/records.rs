@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 /// A tombstone: who removed a record, when (UTC, RFC 3339) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Tombstone {
     /// Member id of the person who removed it.
     #[autosurgeon(missing = "Default::default")]
@@ -33,6 +34,7 @@ pub struct Tombstone {
 
 /// The group (WKSBM) this book belongs to, with its wilayah (Kemendagri kode wilayah).
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Group {
     /// Group id: UUID text, the same on every device of the group.
     #[autosurgeon(missing = "Default::default")]
@@ -72,6 +74,7 @@ impl Group {
 
 /// A member: one device of one volunteer, keyed by its iroh endpoint id (64 hex chars).
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Member {
     /// Display name of the volunteer.
     #[autosurgeon(missing = "Default::default")]
@@ -93,6 +96,7 @@ pub struct Member {
 
 /// Consent recorded with a household under UU No. 27/2022 (Pelindungan Data Pribadi).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Consent {
     /// Date consent was given, `YYYY-MM-DD`.
     #[autosurgeon(missing = "Default::default")]
@@ -116,6 +120,7 @@ pub struct Consent {
 /// The enumerated fields hold the canonical Indonesian labels (e.g. `Kepala Keluarga`,
 /// `Tamat SD`); see [`crate::rules`] for the lists and parsers.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Person {
     /// NIK, 16 digits (validated on entry; may be empty when unknown).
     #[autosurgeon(missing = "Default::default")]
@@ -186,6 +191,7 @@ pub struct Person {
 /// Survey answers hold a canonical option of [`crate::rules::SurveyQuestion`] or
 /// `Lainnya: <text>`.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Household {
     /// Nomor KK, 16 digits.
     #[autosurgeon(missing = "Default::default")]
@@ -277,6 +283,7 @@ impl Household {
 /// One PMKS identification: a person (or a whole household) with one of the 26 PMKS codes of
 /// Permensos No. 08 Tahun 2012.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Pmks {
     /// Household id.
     #[autosurgeon(missing = "Default::default")]
@@ -316,6 +323,7 @@ pub struct Pmks {
 
 /// A donor (donatur): a regular monthly donor, a one-off donor, a KPS group, a business…
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Donor {
     /// Donor code, unique in the book, e.g. `D001` (imported) or `D-K7QX-0003` (created
     /// offline on a device, scoped by the device's short id).
@@ -356,6 +364,7 @@ pub struct Donor {
 /// A receipt (kuitansi), keyed by its number. Written once, never edited: a mistake is a
 /// [`Void`] plus, if needed, a new receipt.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Receipt {
     /// Receipt number `RT-SHORTID-SEQ`, e.g. `27-K7QX-0042`.
     #[autosurgeon(missing = "Default::default")]
@@ -400,6 +409,7 @@ pub struct Receipt {
 
 /// A void of a receipt (pembatalan), keyed by the receipt number.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Void {
     /// The voided receipt's number.
     #[autosurgeon(missing = "Default::default")]
@@ -417,6 +427,7 @@ pub struct Void {
 
 /// A disbursement of aid (santunan).
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Disbursement {
     /// Household of the recipient.
     #[autosurgeon(missing = "Default::default")]
@@ -460,6 +471,7 @@ pub struct Disbursement {
 
 /// A meeting (musyawarah) and its decision, e.g. who gets santunan this quarter.
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Meeting {
     /// Title, e.g. "Musyawarah Q1/2025".
     #[autosurgeon(missing = "Default::default")]

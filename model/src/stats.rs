@@ -23,6 +23,7 @@ pub struct Stats {
 impl Book {
     /// Counts of live records.
     pub fn stats(&self) -> Stats {
+        let started = std::time::Instant::now();
         let mut s = Stats::default();
         for (_, h) in self.households() {
             if h.is_live() {
@@ -30,6 +31,7 @@ impl Book {
                 s.persons += h.live_people().count();
             }
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "households counted");
         s.donors = self
             .donors()
             .iter()
@@ -37,6 +39,7 @@ impl Book {
             .count();
         let voided: std::collections::HashSet<String> =
             self.voids().into_iter().map(|(id, _)| id).collect();
+        tracing::debug!(elapsed = ?started.elapsed(), "voids read");
         s.receipts = self
             .receipts()
             .iter()
