@@ -250,16 +250,16 @@ impl Device {
 /// [`Book::commit`] (one commit per form save). Books opened from a folder append every
 /// commit to disk; in-memory books ([`Book::new_in_memory`]) are for tests and tools.
 pub struct Book {
-    doc: AutoCommit,
-    store: Option<BookStore>,
-    device: Device,
-    actor_registered: bool,
-    clock_skew: Duration,
-    warnings: Vec<String>,
+    pub(crate) doc: AutoCommit,
+    pub(crate) store: Option<BookStore>,
+    pub(crate) device: Device,
+    pub(crate) actor_registered: bool,
+    pub(crate) clock_skew: Duration,
+    pub(crate) warnings: Vec<String>,
     /// Receipt sequence of an in-memory book (stored books keep it in a device blob).
-    mem_seq: u64,
+    pub(crate) mem_seq: u64,
     /// An append failed: the next persist writes a full snapshot so nothing is lost.
-    persist_failed: bool,
+    pub(crate) persist_failed: bool,
 }
 
 impl std::fmt::Debug for Book {
