@@ -41,6 +41,7 @@ mod query;
 mod read;
 mod receipts;
 mod records;
+mod replica;
 pub mod rules;
 mod stats;
 pub mod storage;
@@ -60,4 +61,5 @@ pub use records::{
     Consent, Disbursement, Donor, Group, Household, Meeting, Member, Person, Pmks, Receipt,
     Tombstone, Void,
 };
+pub use replica::{Invite, InviteRefusal, MemberStatus, PeerSyncStates, SYNC_STATE_BLOB_PREFIX};
 pub use stats::Stats;

@@ -10,12 +10,17 @@
 //! - iroh: [`bind_endpoint`] (offline: no relay, no port mapping, no address lookup),
 //!   [`sync_with`] / [`SyncHandler`] on [`SYNC_ALPN`], [`join`] / [`JoinHandler`] on
 //!   [`JOIN_ALPN`], [`EndpointTicket`] and [`InviteTicket`] text tickets.
+//! - the book: [`BookReplica`] (the model's `Book` with its per-peer sync states) and
+//!   [`Node`], a book served on an offline endpoint (sync, join, optional mDNS discovery), and
+//!   [`join_group`] for a new device.
 //! - `testing` (feature `test-util`): an Automerge test replica, the deterministic in-memory
 //!   `Sim` harness, and a stream writer that cuts after N bytes.
 
+mod book;
 mod frame;
 mod join;
 mod net;
+mod node;
 mod replica;
 mod session;
 mod stream;
@@ -24,6 +29,7 @@ mod ticket;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
+pub use book::{BookReplica, MIN_READER_SCHEMA};
 pub use frame::{
     DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN, Hello, JoinGranted,
     JoinRequest, MAX_CONTROL_PAYLOAD, PROTOCOL_VERSION, Refuse, RefuseCode,
@@ -33,6 +39,9 @@ pub use net::{
     BindEndpointError, CLOSE_DONE, CLOSE_ERROR, CLOSE_REFUSED, EndpointConfig, JOIN_ALPN,
     SYNC_ALPN, SessionReport, SyncHandler, accept_sync, bind_endpoint, bind_endpoint_with,
     refusal_for, sync_on_connection, sync_with,
+};
+pub use node::{
+    JoinGroupError, Joined, MDNS_SERVICE, Node, NodeConfig, NodeError, NodeEvent, join_group,
 };
 pub use replica::{JoinGrant, JoinRefusal, PeerId, PeerStatus, Replica, ReplicaError};
 pub use session::{Event, Output, Progress, Role, Session, SessionConfig, SessionError, Summary};

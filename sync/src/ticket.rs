@@ -81,6 +81,19 @@ impl EndpointTicket {
         Self::new(addr)
     }
 
+    /// A ticket carrying only an endpoint id (32 bytes), no address: dialling it needs local
+    /// discovery (mDNS) to find the device's addresses.
+    ///
+    /// # Errors
+    /// [`TicketError::Malformed`] when the bytes are not a valid ed25519 public key.
+    pub fn for_id(id: &PeerId) -> Result<Self, TicketError> {
+        let id = EndpointId::from_bytes(id)
+            .map_err(|_| TicketError::Malformed("endpoint id is not a valid key"))?;
+        Ok(Self {
+            addr: EndpointAddr::new(id),
+        })
+    }
+
     /// The address to dial.
     pub fn addr(&self) -> &EndpointAddr {
         &self.addr

@@ -11,6 +11,8 @@ use rukun_model::{
     storage::{BookStore, KdfParams},
 };
 
+mod peers;
+
 /// Exit status when some imported rows were rejected.
 const EXIT_ROWS_REJECTED: u8 = 3;
 /// Exit status when the input file cannot be read.
@@ -99,6 +101,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    #[command(flatten)]
+    Peer(peers::PeerCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -323,6 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Household { command } => household(&dir, command),
+        Command::Peer(command) => peers::run(&dir, cli.insecure_fast_kdf, command),
         Command::Export { format, out } => {
             let mut book = open_book(&dir)?;
             let files = match format {

@@ -1,0 +1,355 @@
+//! A running peer: one book served on an offline iroh endpoint ([`SYNC_ALPN`] and
+//! [`JOIN_ALPN`]), with optional local discovery (mDNS), and joining a group with an invite.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use iroh::protocol::Router;
+use iroh::{Endpoint, EndpointAddr, RelayUrl};
+use iroh_mdns_address_lookup::MdnsAddressLookup;
+use rukun_model::{Book, BookError, Device, Role};
+use tokio::sync::mpsc;
+
+use crate::book::BookReplica;
+use crate::join::{JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, join};
+use crate::net::{
+    BindEndpointError, EndpointConfig, JOIN_ALPN, SYNC_ALPN, SessionReport, SyncHandler,
+    bind_endpoint_with, sync_with,
+};
+use crate::replica::{JoinGrant, Replica};
+use crate::session::{Event, SessionConfig, Summary};
+use crate::stream::SyncError;
+use crate::ticket::{EndpointTicket, InviteTicket};
+
+/// mDNS service name under which Rukun devices announce themselves
+/// (`<endpoint id>._rukun._udp.local`).
+pub const MDNS_SERVICE: &str = "rukun";
+
+/// Settings of a [`Node`].
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Socket address to bind: `0.0.0.0:0` for a hotspot LAN, `127.0.0.1:0` in tests.
+    pub bind: SocketAddr,
+    /// Announce this device and find others on the local network with mDNS (off by
+    /// default: multicast leaves the machine on every interface the bind address covers).
+    pub discover: bool,
+    /// A relay run by the group itself; `None` (the default) means no relay at all.
+    pub relay: Option<RelayUrl>,
+    /// Settings of every sync session.
+    pub session: SessionConfig,
+}
+
+impl NodeConfig {
+    /// Offline defaults on `bind`: no discovery, no relay, default session settings.
+    pub fn new(bind: SocketAddr) -> Self {
+        Self {
+            bind,
+            discover: false,
+            relay: None,
+            session: SessionConfig::default(),
+        }
+    }
+}
+
+/// A node could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The endpoint could not be bound.
+    #[error(transparent)]
+    Bind(#[from] BindEndpointError),
+    /// mDNS discovery could not start (e.g. no IPv4 or IPv6 network).
+    #[error("local discovery (mDNS) could not start: {0}")]
+    Discovery(String),
+    /// The book's lock was poisoned by a panic elsewhere.
+    #[error("the book is unavailable: another task panicked while using it")]
+    ReplicaUnavailable,
+    /// The book could not be written.
+    #[error("could not write the book: {0}")]
+    Book(#[from] BookError),
+}
+
+/// Something that happened at a [`Node`]: a served sync session or a join ended.
+#[derive(Debug, Clone)]
+pub enum NodeEvent {
+    /// A device dialled us on [`SYNC_ALPN`] and the session ended (finished, refused, cut).
+    Synced(SessionReport),
+    /// A device dialled us on [`JOIN_ALPN`] with an invite.
+    Joined(JoinReport),
+}
+
+/// One book served on an offline iroh endpoint: accepts sync sessions from members and joins
+/// with invites, dials members on request. Makes no outbound connection by itself (except
+/// mDNS announcements on the local network when [`NodeConfig::discover`] is on).
+#[derive(Debug)]
+pub struct Node {
+    router: Router,
+    replica: Arc<Mutex<BookReplica>>,
+    sync_rx: mpsc::UnboundedReceiver<SessionReport>,
+    join_rx: mpsc::UnboundedReceiver<JoinReport>,
+    config: NodeConfig,
+    mdns: Option<MdnsAddressLookup>,
+}
+
+fn add_mdns(ep: &Endpoint) -> Result<MdnsAddressLookup, NodeError> {
+    let mdns = MdnsAddressLookup::builder()
+        .service_name(MDNS_SERVICE)
+        .build(ep.id())
+        .map_err(|e| NodeError::Discovery(e.to_string()))?;
+    ep.address_lookup()
+        .map_err(|e| NodeError::Discovery(e.to_string()))?
+        .add(mdns.clone());
+    Ok(mdns)
+}
+
+impl Node {
+    /// Binds the endpoint with the book's device key (the endpoint id is the member id) and
+    /// starts serving [`SYNC_ALPN`] and [`JOIN_ALPN`].
+    ///
+    /// # Errors
+    /// [`NodeError::Bind`] when the address cannot be bound; [`NodeError::Discovery`] when
+    /// discovery was asked for and cannot start; [`NodeError::ReplicaUnavailable`].
+    pub async fn spawn(replica: BookReplica, config: NodeConfig) -> Result<Node, NodeError> {
+        let secret_key = replica.book().device().secret_bytes();
+        let ep = bind_endpoint_with(EndpointConfig {
+            secret_key,
+            bind: config.bind,
+            alpns: vec![SYNC_ALPN.to_vec(), JOIN_ALPN.to_vec()],
+            relay: config.relay.clone(),
+        })
+        .await?;
+        let mdns = if config.discover {
+            match add_mdns(&ep) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    ep.close().await;
+                    return Err(e);
+                }
+            }
+        } else {
+            None
+        };
+        let replica = Arc::new(Mutex::new(replica));
+        let (sync_tx, sync_rx) = mpsc::unbounded_channel();
+        let (join_tx, join_rx) = mpsc::unbounded_channel();
+        let router = Router::builder(ep)
+            .accept(
+                SYNC_ALPN,
+                SyncHandler::new(replica.clone(), config.session.clone()).with_reports(sync_tx),
+            )
+            .accept(
+                JOIN_ALPN,
+                JoinHandler::new(replica.clone()).with_reports(join_tx),
+            )
+            .spawn();
+        Ok(Node {
+            router,
+            replica,
+            sync_rx,
+            join_rx,
+            config,
+            mdns,
+        })
+    }
+
+    /// The iroh endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        self.router.endpoint()
+    }
+
+    /// This device's ticket: endpoint id and bound addresses (only loopback when bound to
+    /// `127.0.0.1`).
+    pub fn ticket(&self) -> EndpointTicket {
+        EndpointTicket::from_endpoint(self.endpoint())
+    }
+
+    /// Whether mDNS discovery is running.
+    pub fn discovering(&self) -> bool {
+        self.mdns.is_some()
+    }
+
+    /// The book being served.
+    pub fn replica(&self) -> &Arc<Mutex<BookReplica>> {
+        &self.replica
+    }
+
+    /// Creates a one-time invite for `role`, valid for `valid_for` on this device's clock,
+    /// recorded in the book, and returns its ticket (this device's address, group id, secret,
+    /// role, expiry in Unix seconds).
+    ///
+    /// # Errors
+    /// [`NodeError::Book`] when the invite cannot be written; [`NodeError::ReplicaUnavailable`].
+    pub fn create_invite(
+        &self,
+        role: Role,
+        valid_for: Duration,
+    ) -> Result<InviteTicket, NodeError> {
+        let secret = InviteTicket::random_secret();
+        let mut guard = self
+            .replica
+            .lock()
+            .map_err(|_| NodeError::ReplicaUnavailable)?;
+        let group_id = guard.group_id();
+        let book = guard.book_mut();
+        let valid = chrono::Duration::from_std(valid_for).unwrap_or(chrono::Duration::days(1));
+        let expires = book.now() + valid;
+        book.create_invite(&secret, role, expires)?;
+        Ok(InviteTicket {
+            inviter: self.ticket(),
+            group_id,
+            secret,
+            role: role.as_str().to_owned(),
+            expires_at: u64::try_from(expires.timestamp()).unwrap_or(0),
+        })
+    }
+
+    /// Dials `addr` (an endpoint id with direct addresses, or only an endpoint id when
+    /// discovery is on) and syncs until both books are equal. `progress` sees every event.
+    ///
+    /// # Errors
+    /// As for [`crate::sync_with`]: connect errors, the peer's refusal with its reason, a cut
+    /// connection ([`SyncError::is_cut`]: the next sync resumes) or protocol errors.
+    pub async fn sync_with(
+        &self,
+        addr: EndpointAddr,
+        progress: impl FnMut(Event),
+    ) -> Result<Summary, SyncError> {
+        sync_with(
+            self.endpoint(),
+            addr,
+            self.replica.clone(),
+            &self.config.session,
+            progress,
+        )
+        .await
+    }
+
+    /// The next served session or join that ended; `None` once the node is shut down.
+    pub async fn next_event(&mut self) -> Option<NodeEvent> {
+        tokio::select! {
+            Some(r) = self.sync_rx.recv() => Some(NodeEvent::Synced(r)),
+            Some(r) = self.join_rx.recv() => Some(NodeEvent::Joined(r)),
+            else => None,
+        }
+    }
+
+    /// Stops accepting, closes the endpoint (running sessions end and save their state) and
+    /// writes the book as one snapshot.
+    ///
+    /// # Errors
+    /// [`NodeError::Book`] when the book cannot be written.
+    pub async fn shutdown(self) -> Result<(), NodeError> {
+        if let Err(e) = self.router.shutdown().await {
+            tracing::warn!(error = %e, "router shutdown");
+        }
+        drop(self.mdns);
+        let mut guard = self
+            .replica
+            .lock()
+            .map_err(|_| NodeError::ReplicaUnavailable)?;
+        guard.book_mut().persist_merged()?;
+        Ok(())
+    }
+}
+
+/// Joining a group did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum JoinGroupError {
+    /// The endpoint could not be bound.
+    #[error(transparent)]
+    Bind(#[from] BindEndpointError),
+    /// The invite was refused or the inviter could not be reached.
+    #[error(transparent)]
+    Join(#[from] JoinError),
+    /// Membership was granted but the first sync did not finish (join again with a new invite,
+    /// or sync with the inviter's ticket).
+    #[error("joined, but the first sync with the inviter did not finish: {0}")]
+    Sync(#[from] SyncError),
+    /// The inviter sent a book of another group than the invite's.
+    #[error("the inviter sent the book of group {got}, but the invite is for group {expected}")]
+    WrongGroup {
+        /// Group id of the invite.
+        expected: String,
+        /// Group id of the book received.
+        got: String,
+    },
+    /// The empty book could not be created.
+    #[error(transparent)]
+    Book(#[from] BookError),
+}
+
+/// A device that joined: its book (in memory, to be saved with [`Book::create_joined`] and
+/// [`Book::adopt_sync_states`]), what was granted and the first sync's totals.
+#[derive(Debug)]
+pub struct Joined {
+    /// The received book with this device's identity and its sync state with the inviter.
+    pub replica: BookReplica,
+    /// Group id and role granted.
+    pub grant: JoinGrant,
+    /// Totals of the first sync.
+    pub summary: Summary,
+}
+
+/// Joins a group with `invite` as the new device `device`, named `name`: binds an offline
+/// endpoint on `bind`, redeems the invite on [`JOIN_ALPN`], then receives the book on
+/// [`SYNC_ALPN`] (`progress` sees its events).
+///
+/// # Errors
+/// [`JoinGroupError`]: bind errors, the inviter's refusal with its reason (unknown, used or
+/// expired invite, revoked device), connection errors, an unfinished first sync.
+pub async fn join_group(
+    device: Device,
+    invite: &InviteTicket,
+    name: &str,
+    bind: SocketAddr,
+    progress: impl FnMut(Event),
+) -> Result<Joined, JoinGroupError> {
+    let ep = bind_endpoint_with(EndpointConfig {
+        secret_key: device.secret_bytes(),
+        bind,
+        alpns: vec![SYNC_ALPN.to_vec()],
+        relay: None,
+    })
+    .await?;
+    let result = join_on(&ep, device, invite, name, progress).await;
+    ep.close().await;
+    result
+}
+
+async fn join_on(
+    ep: &Endpoint,
+    device: Device,
+    invite: &InviteTicket,
+    name: &str,
+    progress: impl FnMut(Event),
+) -> Result<Joined, JoinGroupError> {
+    let grant = join(ep, invite, name, JOIN_TIMEOUT).await?;
+    let replica = Arc::new(Mutex::new(BookReplica::newcomer(
+        Book::new_joining(device)?,
+        &grant.group_id,
+    )));
+    let summary = sync_with(
+        ep,
+        invite.inviter.addr().clone(),
+        replica.clone(),
+        &SessionConfig::default(),
+        progress,
+    )
+    .await?;
+    let replica = match Arc::try_unwrap(replica) {
+        Ok(m) => m.into_inner().map_err(|_| SyncError::ReplicaUnavailable)?,
+        Err(_) => return Err(SyncError::ReplicaUnavailable.into()),
+    };
+    let got = replica.book().group().map(|g| g.id).unwrap_or_default();
+    if got != grant.group_id {
+        return Err(JoinGroupError::WrongGroup {
+            expected: grant.group_id,
+            got,
+        });
+    }
+    Ok(Joined {
+        replica,
+        grant,
+        summary,
+    })
+}
