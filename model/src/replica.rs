@@ -24,7 +24,7 @@ use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::book::{Book, BookError, Device, MemberId, Role, table};
-use crate::records::{Member, Tombstone};
+use crate::records::Member;
 use crate::storage::{BookStore, KdfParams};
 
 /// Root key of the invites map.
@@ -395,20 +395,21 @@ impl Book {
     /// # Errors
     /// [`BookError::NotFound`] when `id` is not a member; write errors.
     pub fn revoke_member(&mut self, id: &MemberId, reason: &str) -> Result<(), BookError> {
-        let mut m = self.member(id)?.ok_or_else(|| BookError::NotFound {
+        let not_found = || BookError::NotFound {
             kind: "member",
             id: id.to_string(),
-        })?;
-        let (by, at) = self.stamp();
-        #[allow(clippy::needless_update)] // fields added to Tombstone later keep their defaults
-        let tombstone = Tombstone {
-            by,
-            at,
-            reason: reason.to_string(),
-            ..Default::default()
         };
-        m.revoked = Some(tombstone);
-        self.put_member(id, &m)?;
+        self.member(id)?.ok_or_else(not_found)?;
+        let obj = self
+            .record_obj(table::MEMBERS, id.as_str())
+            .ok_or_else(not_found)?;
+        let (by, at) = self.stamp();
+        // A fresh object put on `revoked` (never an edit inside the old one), so that a
+        // concurrent re-add (a put of null) conflicts with it and `member_status` sees both.
+        let tomb = self.doc.put_object(&obj, "revoked", ObjType::Map)?;
+        self.doc.put(&tomb, "by", by)?;
+        self.doc.put(&tomb, "at", at)?;
+        self.doc.put(&tomb, "reason", reason)?;
         self.commit(&format!("revoke member {id}"))
     }
 

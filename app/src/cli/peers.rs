@@ -247,6 +247,10 @@ async fn serve(
         require_admin(&book, "invite a member")?;
     }
     let group = book.group()?;
+    // Listen for the signals before printing anything: a script may stop us at once.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
     let mut config = NodeConfig::new(bind);
     config.discover = discover;
     let mut node = Node::spawn(BookReplica::new(book), config).await?;
@@ -278,11 +282,9 @@ async fn serve(
             ""
         }
     );
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("listening for SIGTERM")?;
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = int.recv() => break,
             _ = term.recv() => break,
             ev = node.next_event() => match ev {
                 Some(NodeEvent::Synced(r)) => line(&session_line(&r)),
