@@ -77,8 +77,12 @@ impl Hello {
 /// Counters of a running session, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
-    /// Changes applied to the local book from the peer so far.
+    /// Changes (records written, one per saved form or imported row) applied to the local
+    /// book from the peer so far.
     pub changes_received: u64,
+    /// Changes the peer has reported applying from us so far (updated when the peer sends a
+    /// `Done`, so it lags behind `bytes_sent`).
+    pub changes_sent: u64,
     /// Bytes of frames sent (headers included).
     pub bytes_sent: u64,
     /// Bytes received from the peer.
@@ -436,6 +440,7 @@ impl Session {
             }
             (State::Syncing, Frame::Done(d)) => {
                 self.peer_done = Some(d);
+                self.counters.changes_sent = d.changes_applied;
                 self.send_done_if_stale(out);
                 self.check_finished(replica, out);
             }

@@ -306,8 +306,8 @@ fn progress_printer() -> impl FnMut(Event) {
             && verbose
         {
             eprint!(
-                "\r{} changes received, {} / {} bytes sent / received   ",
-                p.changes_received, p.bytes_sent, p.bytes_received
+                "\r{} changes received, {} sent; {} / {} bytes sent / received   ",
+                p.changes_received, p.changes_sent, p.bytes_sent, p.bytes_received
             );
         }
     }
@@ -326,6 +326,9 @@ async fn sync_once(
         .sync_with(ticket.addr().clone(), progress_printer())
         .await;
     node.shutdown().await?;
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!();
+    }
     match result {
         Ok(s) => {
             line(&format!(
