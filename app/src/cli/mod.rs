@@ -247,10 +247,16 @@ fn open_book(dir: &Path) -> Result<Book> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let dir = book_dir(&cli)?;
     let Some(command) = cli.command else {
-        eprintln!(
-            "rukun: the window app is not part of this build yet; use a subcommand (see `rukun --help`)"
-        );
-        return Ok(ExitCode::from(EXIT_UNREADABLE));
+        // No subcommand: the app on this book (locked), or its first start when there is
+        // no book yet ("Buat kelompok baru" / "Gabung dengan undangan").
+        rukun_ui::run_native(rukun_ui::AppOptions {
+            book_dir: Some(dir),
+            settings_path: rukun_ui::Settings::default_path(),
+            fast_kdf: cli.insecure_fast_kdf,
+            ..Default::default()
+        })
+        .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
     };
     match command {
         Command::Init {

@@ -1,0 +1,101 @@
+//! CPU time of one frame of the Rumah Tangga list with the 5,000-household book: egui
+//! layout and our code (`Context::run_ui`), not tessellation or painting.
+//!
+//! `cargo bench -p rukun-app --bench ui_frame`
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rukun_model::{Book, Device, GenerateSpec, GroupInit};
+use rukun_ui::{AppOptions, RukunApp};
+
+fn book() -> Book {
+    let init = GroupInit {
+        name: "Warga Rukun".into(),
+        kelurahan: "Sorosutan".into(),
+        kode_wilayah: "34.71.13.1006".into(),
+        rw: 8,
+        rts: vec![27, 28, 29, 30, 31],
+        member_name: "Bu Sri".into(),
+    };
+    let Ok(mut book) = Book::new_in_memory(Device::from_seed(1), &init) else {
+        panic!("in-memory book");
+    };
+    if let Err(e) = rukun_model::generate(
+        &mut book,
+        GenerateSpec {
+            households: 5000,
+            seed: 7,
+        },
+    ) {
+        panic!("generate: {e}");
+    }
+    book
+}
+
+fn input(w: f32, h: f32, t: f64) -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(w, h),
+        )),
+        time: Some(t),
+        ..Default::default()
+    }
+}
+
+fn frames(c: &mut Criterion) {
+    let started = std::time::Instant::now();
+    let mut app = RukunApp::with_book(
+        book(),
+        "bench",
+        AppOptions {
+            background: false,
+            idle_lock: false,
+            ..Default::default()
+        },
+    );
+    eprintln!(
+        "book generated and indexed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(app.navigate("Rumah Tangga"));
+    for (name, w, h) in [
+        ("rumah_tangga_1280x800", 1280.0, 800.0),
+        ("rumah_tangga_360x740", 360.0, 740.0),
+    ] {
+        let ctx = egui::Context::default();
+        let mut t = 0.0;
+        // Warm up: fonts, the style for this width, the list's first layout.
+        for _ in 0..3 {
+            t += 1.0 / 60.0;
+            let _ = ctx.run_ui(input(w, h, t), |ui| app.show(ui));
+        }
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                t += 1.0 / 60.0;
+                black_box(ctx.run_ui(input(w, h, t), |ui| app.show(ui)));
+            })
+        });
+    }
+    // Typing one letter into the search box: the list is filtered again (5,000 rows).
+    let ctx = egui::Context::default();
+    c.bench_function("rumah_tangga_search_5000", |b| {
+        let mut t = 0.0;
+        let mut n = 0u32;
+        b.iter(|| {
+            n += 1;
+            app.set_household_search(if n.is_multiple_of(2) { "sri" } else { "sr" });
+            t += 1.0 / 60.0;
+            black_box(ctx.run_ui(input(1280.0, 800.0, t), |ui| app.show(ui)));
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = frames
+}
+criterion_main!(benches);

@@ -1,0 +1,488 @@
+//! View models: the lists the screens show, built from the book once and kept up to date
+//! after each command (incrementally where one record changed), never read per frame.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rukun_model::rules::{self, PmksCode, PmksStatus, Rupiah, YearMonth};
+use rukun_model::{Book, Disbursement, Donor, Group, Household, Meeting, Member, MemberId, Pmks};
+use rust_decimal::Decimal;
+
+/// One household row of the Rumah Tangga list.
+#[derive(Debug, Clone)]
+pub(crate) struct HouseholdRow {
+    pub(crate) id: String,
+    pub(crate) no_kk: String,
+    pub(crate) kepala: String,
+    pub(crate) alamat: String,
+    pub(crate) rt: u16,
+    pub(crate) people: usize,
+    /// Lower-case text searched: head, address, every person's name.
+    pub(crate) haystack: String,
+    /// Digits searched: KK number and every NIK, separated by spaces.
+    pub(crate) digits: String,
+}
+
+impl HouseholdRow {
+    pub(crate) fn from_household(id: &str, h: &Household) -> HouseholdRow {
+        let mut haystack = format!("{} | {}", h.kepala_keluarga, h.alamat).to_lowercase();
+        let mut digits = h.no_kk.clone();
+        for (_, p) in h.live_people() {
+            haystack.push_str(" | ");
+            haystack.push_str(&p.nama.to_lowercase());
+            digits.push(' ');
+            digits.push_str(&p.nik);
+        }
+        HouseholdRow {
+            id: id.to_string(),
+            no_kk: h.no_kk.clone(),
+            kepala: h.kepala_keluarga.clone(),
+            alamat: h.alamat.clone(),
+            rt: h.rt,
+            people: h.live_people().count(),
+            haystack,
+            digits,
+        }
+    }
+
+    /// Whether the row matches a search text (part of a name, address, NIK or KK number).
+    pub(crate) fn matches(&self, needle_lower: &str, needle_digits: &str) -> bool {
+        if needle_lower.is_empty() {
+            return true;
+        }
+        (needle_digits.len() >= 4 && self.digits.contains(needle_digits))
+            || self.haystack.contains(needle_lower)
+    }
+}
+
+/// A person, for pickers and PMKS rows.
+#[derive(Debug, Clone)]
+pub(crate) struct PersonRef {
+    pub(crate) household_id: String,
+    pub(crate) nama: String,
+    pub(crate) tanggal_lahir: String,
+    pub(crate) nik: String,
+    pub(crate) rt: u16,
+}
+
+/// One PMKS identification row.
+#[derive(Debug, Clone)]
+pub(crate) struct PmksRow {
+    pub(crate) id: String,
+    pub(crate) record: Pmks,
+    pub(crate) code: Option<PmksCode>,
+    pub(crate) status: Option<PmksStatus>,
+    /// The person's name, or the head of the household for a whole household.
+    pub(crate) nama: String,
+    pub(crate) rt: u16,
+}
+
+/// One receipt row.
+#[derive(Debug, Clone)]
+pub(crate) struct ReceiptRow {
+    pub(crate) nomor: String,
+    pub(crate) donor_id: String,
+    pub(crate) dari: String,
+    pub(crate) jumlah: Rupiah,
+    pub(crate) at: Option<DateTime<Utc>>,
+    /// The WIB month the receipt belongs to.
+    pub(crate) month: Option<YearMonth>,
+    pub(crate) voided: bool,
+}
+
+/// One santunan row.
+#[derive(Debug, Clone)]
+pub(crate) struct DisbursementRow {
+    pub(crate) id: String,
+    pub(crate) record: Disbursement,
+    pub(crate) nama: String,
+    pub(crate) date: Option<NaiveDate>,
+}
+
+/// Money in and out of one WIB month.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct MonthTotals {
+    pub(crate) masuk: Decimal,
+    pub(crate) keluar: Decimal,
+    pub(crate) receipts: usize,
+    pub(crate) disbursements: usize,
+}
+
+/// Everything the screens list, built from the book.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    pub(crate) group: Group,
+    pub(crate) me: Option<MemberId>,
+    pub(crate) members: Vec<(MemberId, Member)>,
+    /// Live households, ordered by RT then address.
+    pub(crate) households: Vec<HouseholdRow>,
+    pub(crate) people: HashMap<String, PersonRef>,
+    pub(crate) pmks: Vec<PmksRow>,
+    pub(crate) donors: Vec<(String, Donor)>,
+    /// Receipts, newest first.
+    pub(crate) receipts: Vec<ReceiptRow>,
+    pub(crate) disbursements: Vec<DisbursementRow>,
+    pub(crate) meetings: Vec<(String, Meeting)>,
+    pub(crate) months: BTreeMap<YearMonth, MonthTotals>,
+    /// Households that share a KK number with another live household (likely duplicates).
+    pub(crate) duplicate_kk: Vec<(String, Vec<String>)>,
+    /// People whose NIK appears in more than one place.
+    pub(crate) duplicate_nik: Vec<(String, Vec<String>)>,
+    pub(crate) last_sync: Option<String>,
+}
+
+fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl Index {
+    /// Reads every table of the book (once after opening and after a sync).
+    pub(crate) fn build(book: &Book) -> Index {
+        let started = std::time::Instant::now();
+        let mut idx = Index {
+            group: book.group().unwrap_or_default(),
+            me: Some(book.member_id().clone()),
+            members: book.members(),
+            ..Index::default()
+        };
+        idx.reload_households(book);
+        idx.reload_pmks(book);
+        idx.reload_donors(book);
+        idx.reload_receipts(book);
+        idx.reload_disbursements(book);
+        tracing::debug!(elapsed = ?started.elapsed(), "view models built");
+        idx
+    }
+
+    pub(crate) fn reload_households(&mut self, book: &Book) {
+        self.households.clear();
+        self.people.clear();
+        for (id, h) in book.households() {
+            if h.is_live() {
+                self.add_people(&id, &h);
+                self.households.push(HouseholdRow::from_household(&id, &h));
+            }
+        }
+        self.sort_households();
+        self.find_duplicates();
+    }
+
+    fn add_people(&mut self, id: &str, h: &Household) {
+        for (pid, p) in h.live_people() {
+            self.people.insert(
+                pid.clone(),
+                PersonRef {
+                    household_id: id.to_string(),
+                    nama: p.nama.clone(),
+                    tanggal_lahir: p.tanggal_lahir.clone(),
+                    nik: p.nik.clone(),
+                    rt: h.rt,
+                },
+            );
+        }
+    }
+
+    fn sort_households(&mut self) {
+        self.households
+            .sort_by(|a, b| (a.rt, &a.alamat, &a.id).cmp(&(b.rt, &b.alamat, &b.id)));
+    }
+
+    /// One household was added or saved: updates its row and its people.
+    pub(crate) fn update_household(&mut self, id: &str, h: &Household) {
+        self.households.retain(|r| r.id != id);
+        self.people.retain(|_, p| p.household_id != id);
+        if h.is_live() {
+            self.add_people(id, h);
+            self.households.push(HouseholdRow::from_household(id, h));
+        }
+        self.sort_households();
+        self.find_duplicates();
+        for row in &mut self.pmks {
+            if row.record.household_id == id {
+                row.nama = person_or_head(&self.people, &row.record, h);
+                row.rt = h.rt;
+            }
+        }
+    }
+
+    fn find_duplicates(&mut self) {
+        let mut by_kk: HashMap<&str, Vec<String>> = HashMap::new();
+        for r in &self.households {
+            if !r.no_kk.is_empty() {
+                by_kk.entry(&r.no_kk).or_default().push(r.id.clone());
+            }
+        }
+        let mut kk: Vec<(String, Vec<String>)> = by_kk
+            .into_iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        kk.sort();
+        self.duplicate_kk = kk;
+        let mut by_nik: HashMap<&str, Vec<String>> = HashMap::new();
+        for (pid, p) in &self.people {
+            if !p.nik.is_empty() {
+                by_nik.entry(&p.nik).or_default().push(pid.clone());
+            }
+        }
+        let mut nik: Vec<(String, Vec<String>)> = by_nik
+            .into_iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        nik.sort();
+        self.duplicate_nik = nik;
+    }
+
+    pub(crate) fn household_row(&self, id: &str) -> Option<&HouseholdRow> {
+        self.households.iter().find(|r| r.id == id)
+    }
+
+    pub(crate) fn reload_pmks(&mut self, book: &Book) {
+        let heads: HashMap<&str, (&str, u16)> = self
+            .households
+            .iter()
+            .map(|r| (r.id.as_str(), (r.kepala.as_str(), r.rt)))
+            .collect();
+        let mut rows = Vec::new();
+        for (id, p) in book.pmks() {
+            if p.deleted.is_some() {
+                continue;
+            }
+            rows.push(self.pmks_row(&id, p, &heads));
+        }
+        rows.sort_by(|a, b| (a.rt, &a.nama, &a.id).cmp(&(b.rt, &b.nama, &b.id)));
+        self.pmks = rows;
+    }
+
+    fn pmks_row(&self, id: &str, p: Pmks, heads: &HashMap<&str, (&str, u16)>) -> PmksRow {
+        let (head, rt) = heads
+            .get(p.household_id.as_str())
+            .copied()
+            .unwrap_or(("", 0));
+        let nama = p
+            .person_id
+            .as_ref()
+            .and_then(|pid| self.people.get(pid))
+            .map(|r| r.nama.clone())
+            .unwrap_or_else(|| head.to_string());
+        PmksRow {
+            id: id.to_string(),
+            code: PmksCode::new(p.kode).ok(),
+            status: PmksStatus::parse(&p.status).ok(),
+            record: p,
+            nama,
+            rt,
+        }
+    }
+
+    /// One PMKS record was added or saved.
+    pub(crate) fn update_pmks(&mut self, id: &str, p: Pmks) {
+        self.pmks.retain(|r| r.id != id);
+        if p.deleted.is_none() {
+            let heads: HashMap<&str, (&str, u16)> = self
+                .households
+                .iter()
+                .filter(|r| r.id == p.household_id)
+                .map(|r| (r.id.as_str(), (r.kepala.as_str(), r.rt)))
+                .collect();
+            let row = self.pmks_row(id, p, &heads);
+            self.pmks.push(row);
+        }
+        self.pmks
+            .sort_by(|a, b| (a.rt, &a.nama, &a.id).cmp(&(b.rt, &b.nama, &b.id)));
+    }
+
+    pub(crate) fn reload_donors(&mut self, book: &Book) {
+        let mut donors: Vec<(String, Donor)> = book
+            .donors()
+            .into_iter()
+            .filter(|(_, d)| d.deleted.is_none())
+            .collect();
+        donors.sort_by(|a, b| (a.1.rt, &a.1.nama, &a.0).cmp(&(b.1.rt, &b.1.nama, &b.0)));
+        self.donors = donors;
+    }
+
+    pub(crate) fn reload_receipts(&mut self, book: &Book) {
+        let voided: HashSet<String> = book.voids().into_iter().map(|(id, _)| id).collect();
+        let mut rows: Vec<ReceiptRow> = book
+            .receipts()
+            .into_iter()
+            .map(|(id, r)| {
+                let at = parse_instant(&r.diterima_pada);
+                ReceiptRow {
+                    voided: voided.contains(&id),
+                    nomor: r.nomor,
+                    donor_id: r.donor_id,
+                    dari: r.dari,
+                    jumlah: r.jumlah,
+                    month: at.map(YearMonth::of_instant_wib),
+                    at,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| (b.at, &b.nomor).cmp(&(a.at, &a.nomor)));
+        self.receipts = rows;
+        self.recount_months();
+    }
+
+    /// A receipt was issued on this device.
+    pub(crate) fn add_receipt(&mut self, r: &rukun_model::Receipt) {
+        let at = parse_instant(&r.diterima_pada);
+        self.receipts.insert(
+            0,
+            ReceiptRow {
+                nomor: r.nomor.clone(),
+                donor_id: r.donor_id.clone(),
+                dari: r.dari.clone(),
+                jumlah: r.jumlah,
+                month: at.map(YearMonth::of_instant_wib),
+                at,
+                voided: false,
+            },
+        );
+        self.recount_months();
+    }
+
+    pub(crate) fn mark_voided(&mut self, nomor: &str) {
+        for r in &mut self.receipts {
+            if r.nomor == nomor {
+                r.voided = true;
+            }
+        }
+        self.recount_months();
+    }
+
+    pub(crate) fn reload_disbursements(&mut self, book: &Book) {
+        self.meetings = book.meetings();
+        self.meetings
+            .sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
+        let mut rows: Vec<DisbursementRow> = book
+            .disbursements()
+            .into_iter()
+            .filter(|(_, d)| d.deleted.is_none())
+            .map(|(id, d)| self.disbursement_row(id, d))
+            .collect();
+        rows.sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
+        self.disbursements = rows;
+        self.recount_months();
+    }
+
+    fn disbursement_row(&self, id: String, d: Disbursement) -> DisbursementRow {
+        let nama = d
+            .person_id
+            .as_ref()
+            .and_then(|p| self.people.get(p))
+            .map(|p| p.nama.clone())
+            .or_else(|| {
+                self.household_row(&d.household_id)
+                    .map(|h| h.kepala.clone())
+            })
+            .unwrap_or_default();
+        DisbursementRow {
+            date: rules::parse_date(&d.tanggal).ok(),
+            id,
+            record: d,
+            nama,
+        }
+    }
+
+    pub(crate) fn add_disbursement(&mut self, id: String, d: Disbursement) {
+        let row = self.disbursement_row(id, d);
+        self.disbursements.push(row);
+        self.disbursements
+            .sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
+        self.recount_months();
+    }
+
+    fn recount_months(&mut self) {
+        let mut months: BTreeMap<YearMonth, MonthTotals> = BTreeMap::new();
+        for r in self.receipts.iter().filter(|r| !r.voided) {
+            if let Some(m) = r.month {
+                let t = months.entry(m).or_default();
+                t.masuk += r.jumlah.amount();
+                t.receipts += 1;
+            }
+        }
+        for d in &self.disbursements {
+            if let Some(date) = d.date {
+                let t = months.entry(YearMonth::of_date(date)).or_default();
+                t.keluar += d.record.jumlah.amount();
+                t.disbursements += 1;
+            }
+        }
+        self.months = months;
+    }
+
+    /// Fund balance: every receipt not voided less every santunan paid.
+    pub(crate) fn balance(&self) -> Decimal {
+        let masuk: Decimal = self
+            .receipts
+            .iter()
+            .filter(|r| !r.voided)
+            .map(|r| r.jumlah.amount())
+            .sum();
+        let keluar: Decimal = self
+            .disbursements
+            .iter()
+            .map(|d| d.record.jumlah.amount())
+            .sum();
+        masuk - keluar
+    }
+
+    /// Balance at the end of the month before `m`.
+    pub(crate) fn balance_before(&self, m: YearMonth) -> Decimal {
+        self.months
+            .range(..m)
+            .map(|(_, t)| t.masuk - t.keluar)
+            .sum()
+    }
+
+    pub(crate) fn people_count(&self) -> usize {
+        self.people.len()
+    }
+
+    pub(crate) fn households_per_rt(&self) -> BTreeMap<u16, usize> {
+        let mut m = BTreeMap::new();
+        for r in &self.households {
+            *m.entry(r.rt).or_insert(0) += 1;
+        }
+        m
+    }
+
+    pub(crate) fn pmks_per_status(&self) -> Vec<(PmksStatus, usize)> {
+        PmksStatus::all()
+            .map(|s| (s, self.pmks.iter().filter(|r| r.status == Some(s)).count()))
+            .collect()
+    }
+
+    pub(crate) fn member_name(&self, id: &str) -> String {
+        self.members
+            .iter()
+            .find(|(m, _)| m.as_str() == id)
+            .map(|(_, m)| m.name.clone())
+            .unwrap_or_else(|| id.chars().take(8).collect())
+    }
+
+    /// The RTs to offer: the group's list, plus any RT households already use.
+    pub(crate) fn rts(&self) -> Vec<u16> {
+        let mut rts = self.group.rts();
+        for r in &self.households {
+            if !rts.contains(&r.rt) {
+                rts.push(r.rt);
+            }
+        }
+        rts.sort_unstable();
+        rts
+    }
+}
+
+fn person_or_head(people: &HashMap<String, PersonRef>, p: &Pmks, h: &Household) -> String {
+    p.person_id
+        .as_ref()
+        .and_then(|pid| people.get(pid))
+        .map(|r| r.nama.clone())
+        .unwrap_or_else(|| h.kepala_keluarga.clone())
+}

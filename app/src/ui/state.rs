@@ -1,0 +1,773 @@
+//! App state apart from drawing: the phase (first start, locked, open), the open book with
+//! its view models, the commands that screens emit and how they are applied after a frame,
+//! and the background jobs (unlock, create, export, sync) with their progress.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use rukun_model::rules::{self, Rupiah};
+use rukun_model::storage::{BookStore, KdfParams};
+use rukun_model::{Book, Disbursement, Donor, GroupInit, Household, Meeting, MemberId, Pmks};
+
+use crate::i18n::tr;
+use crate::index::Index;
+use crate::settings::Settings;
+use crate::{AppOptions, Lang, screens};
+
+/// The screens of an open book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Screen {
+    Beranda,
+    RumahTangga,
+    Pmks,
+    Donatur,
+    Santunan,
+    Laporan,
+    Sinkron,
+    Tinjau,
+}
+
+impl Screen {
+    pub(crate) const ALL: [Screen; 8] = [
+        Screen::Beranda,
+        Screen::RumahTangga,
+        Screen::Pmks,
+        Screen::Donatur,
+        Screen::Santunan,
+        Screen::Laporan,
+        Screen::Sinkron,
+        Screen::Tinjau,
+    ];
+
+    pub(crate) fn title(self, lang: Lang) -> String {
+        match self {
+            Screen::Beranda => tr!(lang, "nav.beranda"),
+            Screen::RumahTangga => tr!(lang, "nav.rumah_tangga"),
+            Screen::Pmks => tr!(lang, "nav.pmks"),
+            Screen::Donatur => tr!(lang, "nav.donatur"),
+            Screen::Santunan => tr!(lang, "nav.santunan"),
+            Screen::Laporan => tr!(lang, "nav.laporan"),
+            Screen::Sinkron => tr!(lang, "nav.sinkron"),
+            Screen::Tinjau => tr!(lang, "nav.tinjau"),
+        }
+        .into_owned()
+    }
+}
+
+/// A message shown under the top bar until dismissed or replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Notice {
+    pub(crate) text: String,
+    pub(crate) error: bool,
+}
+
+/// What a screen asks for; applied after the frame by [`AppState::apply`].
+#[derive(Debug, Clone)]
+pub(crate) enum Command {
+    Navigate(Screen),
+    ToggleNav,
+    SetLang(Lang),
+    SetIdleMinutes(u32),
+    DismissNotice,
+    Lock,
+    Unlock(String),
+    ShowCreate,
+    ShowJoin,
+    BackToStart,
+    CreateGroup {
+        init: GroupInit,
+        passphrase: String,
+    },
+    NewHousehold,
+    OpenHousehold(String),
+    CloseHousehold,
+    SaveHousehold {
+        id: Option<String>,
+        original: Option<Box<Household>>,
+        edited: Box<Household>,
+    },
+    StartPmks {
+        household_id: String,
+        person_id: Option<String>,
+    },
+    AddPmks(Box<Pmks>),
+    SavePmks {
+        id: String,
+        original: Box<Pmks>,
+        edited: Box<Pmks>,
+    },
+    AddDonor(Box<Donor>),
+    IssueReceipt {
+        donor_id: String,
+        jumlah: Rupiah,
+        untuk: String,
+    },
+    VoidReceipt {
+        nomor: String,
+        alasan: String,
+    },
+    AddMeeting(Box<Meeting>),
+    AddDisbursement(Box<Disbursement>),
+    ExportCsv {
+        folder: PathBuf,
+    },
+    RevokeMember(MemberId),
+}
+
+/// Where the app is.
+pub(crate) enum Phase {
+    /// No book on this device yet: create a group or join one.
+    Start(screens::start::StartUi),
+    /// A book exists and is locked.
+    Locked(screens::start::LockUi),
+    /// A background job (unlock, create) runs; the label says which.
+    Working(String),
+    /// The book is open.
+    Open(Box<Session>),
+}
+
+/// An open book with its view models and the state of each screen's forms.
+pub(crate) struct Session {
+    pub(crate) book: Arc<Mutex<Book>>,
+    pub(crate) dir: Option<PathBuf>,
+    /// For an in-memory book (tests), the passphrase that unlocks it again.
+    pub(crate) memory_passphrase: Option<String>,
+    pub(crate) idx: Index,
+    pub(crate) screen: Screen,
+    pub(crate) nav_open: bool,
+    pub(crate) households: screens::households::HouseholdsUi,
+    pub(crate) pmks: screens::pmks::PmksUi,
+    pub(crate) donors: screens::donors::DonorsUi,
+    pub(crate) santunan: screens::santunan::SantunanUi,
+    pub(crate) laporan: screens::laporan::LaporanUi,
+    pub(crate) sinkron: screens::sinkron::SinkronUi,
+}
+
+impl Session {
+    pub(crate) fn new(book: Book, idx: Index, dir: Option<PathBuf>) -> Session {
+        let mut households = screens::households::HouseholdsUi::default();
+        households.refilter(&idx);
+        let mut pmks = screens::pmks::PmksUi::default();
+        pmks.refilter(&idx);
+        Session {
+            book: Arc::new(Mutex::new(book)),
+            dir,
+            memory_passphrase: None,
+            idx,
+            screen: Screen::Beranda,
+            nav_open: false,
+            households,
+            pmks,
+            donors: Default::default(),
+            santunan: Default::default(),
+            laporan: Default::default(),
+            sinkron: Default::default(),
+        }
+    }
+}
+
+enum JobMsg {
+    Progress(f32, String),
+    Done(JobOutput),
+}
+
+pub(crate) enum JobOutput {
+    Opened {
+        book: Box<Book>,
+        idx: Box<Index>,
+        dir: PathBuf,
+    },
+    OpenFailed {
+        message: String,
+        creating: bool,
+    },
+    Exported {
+        folder: PathBuf,
+        files: usize,
+    },
+    Failed(String),
+}
+
+/// A background job and its last progress report.
+pub(crate) struct Job {
+    rx: Receiver<JobMsg>,
+    pub(crate) label: String,
+    pub(crate) progress: Option<(f32, String)>,
+}
+
+/// Reports progress from inside a job.
+pub(crate) struct Progress {
+    tx: Sender<JobMsg>,
+    ctx: Option<egui::Context>,
+}
+
+impl Progress {
+    pub(crate) fn report(&self, fraction: f32, text: impl Into<String>) {
+        let _ = self.tx.send(JobMsg::Progress(fraction, text.into()));
+        if let Some(ctx) = &self.ctx {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// The whole state of the app.
+pub(crate) struct AppState {
+    pub(crate) opts: AppOptions,
+    pub(crate) settings: Settings,
+    pub(crate) phase: Phase,
+    pub(crate) notice: Option<Notice>,
+    pub(crate) jobs: Vec<Job>,
+    /// Commands that could not run yet because a job holds the book.
+    pub(crate) deferred: Vec<Command>,
+    pub(crate) last_activity: f64,
+}
+
+impl AppState {
+    pub(crate) fn lang(&self) -> Lang {
+        self.settings.lang
+    }
+
+    pub(crate) fn session(&self) -> Option<&Session> {
+        match &self.phase {
+            Phase::Open(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn set_notice(&mut self, text: impl Into<String>, error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error,
+        });
+    }
+
+    fn save_settings(&mut self) {
+        if let Some(path) = &self.opts.settings_path
+            && let Err(e) = self.settings.save(path)
+        {
+            tracing::warn!("could not save settings to {}: {e}", path.display());
+        }
+    }
+
+    /// Runs `work` on a thread (or inline when the options say so, as tests do).
+    fn spawn(
+        &mut self,
+        ctx: &egui::Context,
+        label: String,
+        work: impl FnOnce(&Progress) -> JobOutput + Send + 'static,
+    ) {
+        let (tx, rx) = mpsc::channel();
+        let progress = Progress {
+            tx: tx.clone(),
+            ctx: Some(ctx.clone()),
+        };
+        if self.opts.background {
+            let ctx = ctx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("rukun-job".into())
+                .spawn(move || {
+                    let out = work(&progress);
+                    let _ = tx.send(JobMsg::Done(out));
+                    ctx.request_repaint();
+                });
+            if let Err(e) = spawned {
+                self.set_notice(e.to_string(), true);
+                return;
+            }
+        } else {
+            let out = work(&progress);
+            let _ = tx.send(JobMsg::Done(out));
+        }
+        self.jobs.push(Job {
+            rx,
+            label,
+            progress: None,
+        });
+    }
+
+    /// Takes in what the background jobs reported.
+    pub(crate) fn poll_jobs(&mut self) {
+        let mut done = Vec::new();
+        self.jobs.retain_mut(|job| {
+            loop {
+                match job.rx.try_recv() {
+                    Ok(JobMsg::Progress(f, t)) => job.progress = Some((f, t)),
+                    Ok(JobMsg::Done(out)) => {
+                        done.push(out);
+                        return false;
+                    }
+                    Err(TryRecvError::Empty) => return true,
+                    Err(TryRecvError::Disconnected) => return false,
+                }
+            }
+        });
+        for out in done {
+            self.finish(out);
+        }
+    }
+
+    fn finish(&mut self, out: JobOutput) {
+        let lang = self.lang();
+        match out {
+            JobOutput::Opened { book, idx, dir } => {
+                for w in book.warnings() {
+                    self.set_notice(tr!(lang, "notice.book_warning", w = w), true);
+                }
+                self.phase = Phase::Open(Box::new(Session::new(*book, *idx, Some(dir))));
+            }
+            JobOutput::OpenFailed { message, creating } => {
+                if creating {
+                    let mut ui = screens::start::StartUi::default();
+                    ui.mode = screens::start::StartMode::Create;
+                    ui.error = Some(message);
+                    self.phase = Phase::Start(ui);
+                } else {
+                    self.phase = Phase::Locked(screens::start::LockUi {
+                        error: Some(message),
+                        ..Default::default()
+                    });
+                }
+            }
+            JobOutput::Exported { folder, files } => {
+                let text = tr!(
+                    lang,
+                    "notice.exported",
+                    n = files,
+                    folder = folder.display()
+                );
+                self.set_notice(text, false);
+            }
+            JobOutput::Failed(e) => self.set_notice(e, true),
+        }
+    }
+
+    /// Applies one command.
+    pub(crate) fn apply(&mut self, ctx: &egui::Context, cmd: Command) {
+        let lang = self.lang();
+        match cmd {
+            Command::SetLang(l) => {
+                self.settings.lang = l;
+                self.save_settings();
+            }
+            Command::SetIdleMinutes(m) => {
+                self.settings.idle_lock_minutes = m.max(1);
+                self.save_settings();
+            }
+            Command::DismissNotice => self.notice = None,
+            Command::ShowCreate | Command::ShowJoin | Command::BackToStart => {
+                if let Phase::Start(ui) = &mut self.phase {
+                    ui.mode = match cmd {
+                        Command::ShowCreate => screens::start::StartMode::Create,
+                        Command::ShowJoin => screens::start::StartMode::Join,
+                        _ => screens::start::StartMode::Choose,
+                    };
+                    ui.error = None;
+                }
+            }
+            Command::CreateGroup { init, passphrase } => self.create_group(ctx, init, passphrase),
+            Command::Unlock(pass) => self.unlock(ctx, pass),
+            Command::Lock => self.lock(),
+            Command::ExportCsv { folder } => self.export(ctx, folder),
+            other => {
+                let Phase::Open(session) = &mut self.phase else {
+                    return;
+                };
+                match apply_to_session(session, other, lang) {
+                    Ok(Applied::Done) => {}
+                    Ok(Applied::Notice(text)) => self.set_notice(text, false),
+                    Ok(Applied::Busy(cmd)) => {
+                        self.deferred.push(cmd);
+                        ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                    }
+                    Err(e) => self.set_notice(e, true),
+                }
+            }
+        }
+    }
+
+    fn create_group(&mut self, ctx: &egui::Context, init: GroupInit, passphrase: String) {
+        let lang = self.lang();
+        let Some(dir) = self.opts.book_dir.clone() else {
+            // In-memory (tests without a folder): found the group right here.
+            match Book::new_in_memory(rukun_model::Device::from_seed(fastrand_seed()), &init) {
+                Ok(book) => {
+                    let idx = Index::build(&book);
+                    let mut s = Session::new(book, idx, None);
+                    s.memory_passphrase = Some(passphrase);
+                    self.phase = Phase::Open(Box::new(s));
+                }
+                Err(e) => self.set_notice(e.to_string(), true),
+            }
+            return;
+        };
+        let kdf = if self.opts.fast_kdf {
+            KdfParams::insecure_fast()
+        } else {
+            KdfParams::default()
+        };
+        self.phase = Phase::Working(tr!(lang, "start.creating").into_owned());
+        self.spawn(ctx, String::new(), move |_p| {
+            match Book::create(&dir, &passphrase, kdf, &init) {
+                Ok(mut book) => {
+                    let _ = book.compact();
+                    let idx = Index::build(&book);
+                    JobOutput::Opened {
+                        book: Box::new(book),
+                        idx: Box::new(idx),
+                        dir,
+                    }
+                }
+                Err(e) => JobOutput::OpenFailed {
+                    message: e.to_string(),
+                    creating: true,
+                },
+            }
+        });
+    }
+
+    fn unlock(&mut self, ctx: &egui::Context, pass: String) {
+        let lang = self.lang();
+        let phase = std::mem::replace(&mut self.phase, Phase::Working(String::new()));
+        if let Phase::Locked(mut lock) = phase {
+            if let Some(held) = lock.held.take() {
+                if held.memory_passphrase.as_deref() == Some(pass.as_str()) {
+                    self.phase = Phase::Open(held);
+                } else {
+                    lock.held = Some(held);
+                    lock.error = Some(tr!(lang, "lock.wrong").into_owned());
+                    self.phase = Phase::Locked(lock);
+                }
+                return;
+            }
+            let Some(dir) = self.opts.book_dir.clone() else {
+                self.phase = Phase::Locked(lock);
+                return;
+            };
+            self.phase = Phase::Working(tr!(lang, "lock.opening").into_owned());
+            let wrong = tr!(lang, "lock.wrong").into_owned();
+            self.spawn(ctx, String::new(), move |p| {
+                p.report(0.1, "");
+                match Book::open(&dir, &pass) {
+                    Ok(book) => {
+                        p.report(0.6, "");
+                        let idx = Index::build(&book);
+                        JobOutput::Opened {
+                            book: Box::new(book),
+                            idx: Box::new(idx),
+                            dir,
+                        }
+                    }
+                    Err(rukun_model::BookError::Storage(
+                        rukun_model::storage::StorageError::WrongPassphrase { .. },
+                    )) => JobOutput::OpenFailed {
+                        message: wrong,
+                        creating: false,
+                    },
+                    Err(e) => JobOutput::OpenFailed {
+                        message: e.to_string(),
+                        creating: false,
+                    },
+                }
+            });
+        } else {
+            self.phase = phase;
+        }
+    }
+
+    /// Locks: a book on disk is closed (its decrypted data dropped); an in-memory book is
+    /// held aside until its passphrase is given again.
+    pub(crate) fn lock(&mut self) {
+        if !self.jobs.is_empty() {
+            // An export or sync holds the book; lock when it is done.
+            return;
+        }
+        let phase = std::mem::replace(&mut self.phase, Phase::Working(String::new()));
+        self.phase = match phase {
+            Phase::Open(s) if s.dir.is_none() => Phase::Locked(screens::start::LockUi {
+                held: Some(s),
+                ..Default::default()
+            }),
+            Phase::Open(s) => {
+                drop(s);
+                Phase::Locked(Default::default())
+            }
+            other => other,
+        };
+        self.notice = None;
+        self.deferred.clear();
+    }
+
+    fn export(&mut self, ctx: &egui::Context, folder: PathBuf) {
+        let lang = self.lang();
+        let Some(session) = self.session() else {
+            return;
+        };
+        let book = Arc::clone(&session.book);
+        self.spawn(ctx, tr!(lang, "laporan.exporting").into_owned(), move |p| {
+            p.report(0.1, "");
+            let files = {
+                let Ok(book) = book.lock() else {
+                    return JobOutput::Failed("book lock poisoned".into());
+                };
+                match rukun_model::export_csv(&book) {
+                    Ok(f) => f,
+                    Err(e) => return JobOutput::Failed(e.to_string()),
+                }
+            };
+            p.report(0.6, "");
+            if let Err(e) = std::fs::create_dir_all(&folder) {
+                return JobOutput::Failed(format!("{}: {e}", folder.display()));
+            }
+            let n = files.len();
+            for f in files {
+                let path = folder.join(&f.name);
+                if let Err(e) = std::fs::write(&path, &f.bytes) {
+                    return JobOutput::Failed(format!("{}: {e}", path.display()));
+                }
+            }
+            JobOutput::Exported { folder, files: n }
+        });
+    }
+
+    /// Notes input, and locks after the idle time.
+    pub(crate) fn watch_idle(&mut self, ctx: &egui::Context) {
+        let (now, active) = ctx.input(|i| {
+            (
+                i.time,
+                !i.events.is_empty() || i.pointer.any_down() || i.pointer.is_moving(),
+            )
+        });
+        if active || self.last_activity == 0.0 {
+            self.last_activity = now;
+        }
+        if matches!(self.phase, Phase::Open(_)) && self.opts.idle_lock {
+            let limit = f64::from(self.settings.idle_lock_minutes.max(1)) * 60.0;
+            if now - self.last_activity > limit {
+                self.lock();
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_secs(15));
+            }
+        }
+    }
+
+    pub(crate) fn retry_deferred(&mut self, ctx: &egui::Context) {
+        if self.deferred.is_empty() {
+            return;
+        }
+        for cmd in std::mem::take(&mut self.deferred) {
+            self.apply(ctx, cmd);
+        }
+    }
+}
+
+fn fastrand_seed() -> u64 {
+    Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64
+}
+
+/// Whether the first start screen is needed for `dir`.
+pub(crate) fn book_exists(dir: &std::path::Path) -> bool {
+    BookStore::exists(dir)
+}
+
+enum Applied {
+    Done,
+    Notice(String),
+    /// The book is held by a job: try again next frame.
+    Busy(Command),
+}
+
+fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied, String> {
+    match cmd {
+        Command::Navigate(screen) => {
+            s.screen = screen;
+            s.nav_open = false;
+            return Ok(Applied::Done);
+        }
+        Command::ToggleNav => {
+            s.nav_open = !s.nav_open;
+            return Ok(Applied::Done);
+        }
+        Command::NewHousehold => {
+            s.households.form = Some(screens::household_form::HouseholdForm::new(&s.idx));
+            s.screen = Screen::RumahTangga;
+            return Ok(Applied::Done);
+        }
+        Command::CloseHousehold => {
+            s.households.form = None;
+            return Ok(Applied::Done);
+        }
+        Command::StartPmks {
+            household_id,
+            person_id,
+        } => {
+            s.pmks.start_form(&s.idx, &household_id, person_id);
+            s.screen = Screen::Pmks;
+            return Ok(Applied::Done);
+        }
+        _ => {}
+    }
+    let book_arc = Arc::clone(&s.book);
+    let Ok(mut book) = book_arc.try_lock() else {
+        return Ok(Applied::Busy(cmd));
+    };
+    let err = |e: rukun_model::BookError| e.to_string();
+    match cmd {
+        Command::OpenHousehold(id) => {
+            let h = book
+                .household(&id)
+                .map_err(err)?
+                .ok_or_else(|| tr!(lang, "notice.not_found").into_owned())?;
+            s.households.form = Some(screens::household_form::HouseholdForm::from_household(
+                &id, &h,
+            ));
+            s.households.selected = Some(id);
+            s.screen = Screen::RumahTangga;
+            Ok(Applied::Done)
+        }
+        Command::SaveHousehold {
+            id,
+            original,
+            edited,
+        } => {
+            let id = match (id, original) {
+                (Some(id), Some(original)) => {
+                    book.save_household(&id, &original, &edited).map_err(err)?;
+                    id
+                }
+                _ => book.add_household((*edited).clone()).map_err(err)?,
+            };
+            book.commit("simpan rumah tangga").map_err(err)?;
+            let saved = book.household(&id).map_err(err)?.unwrap_or(*edited);
+            s.idx.update_household(&id, &saved);
+            s.households.refilter(&s.idx);
+            s.households.form = Some(screens::household_form::HouseholdForm::from_household(
+                &id, &saved,
+            ));
+            s.households.selected = Some(id);
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::AddPmks(p) => {
+            let id = book.add_pmks((*p).clone()).map_err(err)?;
+            book.commit("identifikasi PMKS").map_err(err)?;
+            s.idx.update_pmks(&id, *p);
+            s.pmks.form = None;
+            s.pmks.refilter(&s.idx);
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::SavePmks {
+            id,
+            original,
+            edited,
+        } => {
+            book.save_pmks(&id, &original, &edited).map_err(err)?;
+            book.commit("ubah status PMKS").map_err(err)?;
+            let saved = book.pmks_record(&id).map_err(err)?.unwrap_or(*edited);
+            s.idx.update_pmks(&id, saved);
+            s.pmks.refilter(&s.idx);
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::AddDonor(d) => {
+            let mut d = *d;
+            if d.kode.is_empty() {
+                let short = book.receipt_short_id();
+                let prefix = format!("D-{short}-");
+                let n = s
+                    .idx
+                    .donors
+                    .iter()
+                    .filter(|(_, x)| x.kode.starts_with(&prefix))
+                    .count();
+                d.kode = format!("{prefix}{:04}", n + 1);
+            }
+            let id = book.add_donor(d).map_err(err)?;
+            book.commit("tambah donatur").map_err(err)?;
+            s.idx.reload_donors(&book);
+            s.donors.after_add_donor(id);
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::IssueReceipt {
+            donor_id,
+            jumlah,
+            untuk,
+        } => {
+            let penerima = s
+                .idx
+                .me
+                .as_ref()
+                .map(|m| s.idx.member_name(m.as_str()))
+                .unwrap_or_default();
+            let now = book.now();
+            let issued = book
+                .issue_receipts(&[rukun_model::ReceiptDraft {
+                    donor_id,
+                    jumlah,
+                    untuk,
+                    diterima_pada: now,
+                    penerima,
+                    salinan_buku: false,
+                }])
+                .map_err(err)?;
+            book.commit("terbitkan kuitansi").map_err(err)?;
+            if let Some((_, r)) = issued.into_iter().next() {
+                s.idx.add_receipt(&r);
+                s.donors.after_issue(r);
+            }
+            Ok(Applied::Done)
+        }
+        Command::VoidReceipt { nomor, alasan } => {
+            book.void_receipt(&nomor, &alasan).map_err(err)?;
+            book.commit("batalkan kuitansi").map_err(err)?;
+            s.idx.mark_voided(&nomor);
+            s.donors.void = None;
+            Ok(Applied::Notice(
+                tr!(lang, "notice.voided", nomor = nomor).into_owned(),
+            ))
+        }
+        Command::AddMeeting(m) => {
+            let id = book.add_meeting(*m).map_err(err)?;
+            book.commit("catat musyawarah").map_err(err)?;
+            s.idx.reload_disbursements(&book);
+            s.santunan.meeting_added(id);
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::AddDisbursement(d) => {
+            let id = book.add_disbursement((*d).clone()).map_err(err)?;
+            book.commit("bayar santunan").map_err(err)?;
+            s.idx.add_disbursement(id, *d);
+            s.santunan.form_saved();
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::RevokeMember(id) => {
+            let Some(mut m) = book.member(&id).map_err(err)? else {
+                return Ok(Applied::Done);
+            };
+            let by = book.member_id().to_string();
+            m.revoked = Some(rukun_model::Tombstone {
+                by,
+                at: Utc::now().to_rfc3339(),
+                reason: tr!(lang, "sinkron.revoke_reason").into_owned(),
+                ..Default::default()
+            });
+            book.put_member(&id, &m).map_err(err)?;
+            book.commit("cabut anggota").map_err(err)?;
+            s.idx.members = book.members();
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        _ => Ok(Applied::Done),
+    }
+}
+
+/// "Iuran Agustus 2025": the default purpose of a receipt issued today (WIB).
+pub(crate) fn default_purpose(lang: Lang) -> String {
+    let today = rules::today_wib();
+    let ym = rules::YearMonth::of_date(today);
+    tr!(
+        lang,
+        "donatur.iuran_bulan",
+        bulan = rules::month_name(ym.month()),
+        tahun = ym.year()
+    )
+    .into_owned()
+}
