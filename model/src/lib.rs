@@ -37,6 +37,7 @@ mod export;
 mod fieldwise;
 mod generate;
 mod import;
+mod money;
 mod query;
 mod read;
 mod receipts;
@@ -55,8 +56,17 @@ pub use export::{
 };
 pub use generate::{GenerateReport, GenerateSpec, generate};
 pub use import::{ImportError, ImportKind, ImportReport, RowIssue, SavedRow, import_csv};
+pub use money::{
+    Amount, CardReceipt, DonorCard, DonorMonth, DonorTotal, KasBook, KasRow, MoneyError,
+    MoneyInput, MoneyRecords, OrderedMap, Period, PeriodReport, QuarterRow, SantunanDraft,
+    buku_kas, donor_card, hledger_journal, journal_file_name, kas_csv, period_report, report_csv,
+    report_html,
+};
 pub use query::{HouseholdHit, set_household_field};
-pub use receipts::{ReceiptDraft, receipt_number, short_id};
+pub use receipts::{
+    ReceiptDraft, donor_code, parse_receipt_number, receipt_number, short_id,
+    widened_receipt_numbers,
+};
 pub use records::{
     Consent, Disbursement, Donor, Group, Household, Meeting, Member, Person, Pmks, Receipt,
     Tombstone, Void,

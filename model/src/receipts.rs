@@ -6,9 +6,10 @@
 //! it never repeats after a crash; past 9999 it widens to five digits rather than wrap).
 
 use crate::book::{Book, BookError, MemberId, new_id};
-use crate::records::{Receipt, Void};
+use crate::records::{Donor, Receipt, Void};
 use crate::rules::{Rupiah, terbilang};
 use chrono::{DateTime, SecondsFormat, Utc};
+use std::collections::HashMap;
 
 /// Shortest length of a device short id.
 const SHORT_ID_MIN: usize = 4;
@@ -112,9 +113,14 @@ impl Book {
     }
 
     /// Voids a receipt by its number, with a reason (the caller commits). A receipt is
-    /// never edited or removed; a void record names it.
+    /// never edited or removed; a void record names it (keyed by the receipt's record id,
+    /// so two devices voiding the same receipt concurrently still make one void). The
+    /// number may be the stored one or the widened one shown after a collision
+    /// ([`Book::find_receipt`]). Rule: DOMAIN.md "Money" (numbers are never reused; a
+    /// cancelled receipt is voided, not deleted).
     ///
-    /// Errors: no receipt has that number; the reason is empty; it is already voided.
+    /// Errors: no receipt has that number, or two share it ([`Book::find_receipt`]); the
+    /// reason is empty; it is already voided.
     pub fn void_receipt(&mut self, nomor: &str, alasan: &str) -> Result<Void, BookError> {
         if alasan.trim().is_empty() {
             return Err(BookError::Invalid {
@@ -122,14 +128,7 @@ impl Book {
                 message: "a void needs a reason".into(),
             });
         }
-        let (id, r) = self
-            .receipts()
-            .into_iter()
-            .find(|(_, r)| r.nomor == nomor)
-            .ok_or_else(|| BookError::NotFound {
-                kind: "receipt",
-                id: nomor.to_string(),
-            })?;
+        let (id, r) = self.find_receipt(nomor)?;
         if self.voids().iter().any(|(rid, _)| *rid == id) {
             return Err(BookError::Invalid {
                 field: "nomor".into(),
@@ -148,6 +147,237 @@ impl Book {
     }
 }
 
+/// Device blob holding the next donor sequence number of this device (never synced).
+const DONOR_SEQ_BLOB: &str = "donor_seq";
+
+/// Formats a donor code created on a device: `D-SHORTID-SEQ`, e.g. `D-K7QX-0003` (the
+/// sequence zero-padded to 4 digits, wider past 9999). Imported codes (`D001`) keep their
+/// paper form; codes made offline are scoped by the device's short id so two devices never
+/// both create the same code (issue 4, item 1).
+pub fn donor_code(short: &str, seq: u64) -> String {
+    format!("D-{short}-{seq:04}")
+}
+
+/// The parts of a receipt number `RT-SHORTID-SEQ`: `(rt, short id, sequence)`, or `None`
+/// when the text has another shape (e.g. a number typed by hand).
+pub fn parse_receipt_number(nomor: &str) -> Option<(u16, &str, u64)> {
+    let mut parts = nomor.trim().splitn(3, '-');
+    let rt = parts.next()?.parse().ok()?;
+    let short = parts.next()?;
+    let seq_text = parts.next()?;
+    if short.is_empty() || !short.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if seq_text.is_empty() || !seq_text.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((rt, short, seq_text.parse().ok()?))
+}
+
+/// Receipt numbers as shown and printed, unique in the book even when two devices' short
+/// ids collided while they were offline.
+///
+/// A stored number is never edited (a receipt is written once). When the book holds two or
+/// more receipts with the same stored number, each is shown with its issuing device's
+/// short id widened (more letters of the base32 of its `created_by` member id) until the
+/// numbers differ: `27-K7QX-0003` becomes `27-K7QXA-0003` and `27-K7QXM-0003`. The same
+/// widening a device applies to its own future numbers once it sees the collision
+/// ([`short_id`]), so a widened number never meets a later one. Two receipts with the same
+/// number from one device (which only a restored backup of the device key could make) are
+/// told apart by a `/` and the first letters of their record ids.
+///
+/// Returns `receipt id -> shown number` for the receipts whose number had to be widened
+/// only; every other receipt is shown with its stored `nomor`.
+pub fn widened_receipt_numbers(receipts: &[(String, Receipt)]) -> HashMap<String, String> {
+    let mut by_number: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (_, r)) in receipts.iter().enumerate() {
+        by_number.entry(r.nomor.as_str()).or_default().push(i);
+    }
+    let mut out = HashMap::new();
+    for (nomor, idx) in by_number {
+        if idx.len() < 2 {
+            continue;
+        }
+        let creators: Vec<String> = idx
+            .iter()
+            .filter_map(|&i| receipts.get(i))
+            .map(|(_, r)| {
+                MemberId::parse(&r.created_by)
+                    .map(|m| m.base32())
+                    .unwrap_or_else(|| r.created_by.to_ascii_uppercase())
+            })
+            .collect();
+        let parsed = parse_receipt_number(nomor);
+        let short_len = parsed.map(|(_, s, _)| s.len()).unwrap_or(SHORT_ID_MIN);
+        let mut len = short_len + 1;
+        let longest = creators.iter().map(String::len).max().unwrap_or(0);
+        while len < longest && !distinct_prefixes(&creators, len) {
+            len += 1;
+        }
+        for (&i, creator) in idx.iter().zip(&creators) {
+            let Some((id, r)) = receipts.get(i) else {
+                continue;
+            };
+            let prefix: String = creator.chars().take(len).collect();
+            let same_device = creators
+                .iter()
+                .filter(|c| c.chars().take(len).eq(prefix.chars()))
+                .count()
+                > 1;
+            let mut shown = match parsed {
+                Some((rt, short, seq)) if prefix.starts_with(short) => {
+                    receipt_number(rt, &prefix, seq)
+                }
+                _ => r.nomor.clone(),
+            };
+            if same_device || shown == r.nomor {
+                let tail: String = id.chars().filter(|c| *c != '-').take(8).collect();
+                shown = format!("{shown}/{tail}");
+            }
+            out.insert(id.clone(), shown);
+        }
+    }
+    out
+}
+
+fn distinct_prefixes(all: &[String], len: usize) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    all.iter()
+        .all(|c| seen.insert(c.chars().take(len).collect::<String>()))
+}
+
+impl Book {
+    /// Finds a receipt by the number a person reads off the paper: its stored number, or
+    /// the widened number shown when two devices' numbers collided
+    /// ([`widened_receipt_numbers`]). Spaces around it and letter case are ignored.
+    ///
+    /// Returns `(receipt id, receipt)`. Errors: [`BookError::NotFound`] when no receipt has
+    /// that number; [`BookError::Invalid`] when the stored number is shared by two receipts
+    /// (the message lists the widened numbers to use instead).
+    pub fn find_receipt(&self, nomor: &str) -> Result<(String, Receipt), BookError> {
+        let wanted = nomor.trim().to_ascii_uppercase();
+        let receipts = self.receipts();
+        let widened = widened_receipt_numbers(&receipts);
+        if let Some((id, _)) = widened
+            .iter()
+            .find(|(_, n)| n.to_ascii_uppercase() == wanted)
+        {
+            let id = id.clone();
+            if let Some(found) = receipts.into_iter().find(|(rid, _)| *rid == id) {
+                return Ok(found);
+            }
+            return Err(BookError::NotFound {
+                kind: "receipt",
+                id: nomor.to_string(),
+            });
+        }
+        let mut hits: Vec<(String, Receipt)> = receipts
+            .into_iter()
+            .filter(|(_, r)| r.nomor.to_ascii_uppercase() == wanted)
+            .collect();
+        match hits.len() {
+            0 => Err(BookError::NotFound {
+                kind: "receipt",
+                id: nomor.to_string(),
+            }),
+            1 => Ok(hits.remove(0)),
+            _ => {
+                let mut names: Vec<String> = hits
+                    .iter()
+                    .filter_map(|(id, _)| widened.get(id).cloned())
+                    .collect();
+                names.sort();
+                Err(BookError::Invalid {
+                    field: "nomor".into(),
+                    message: format!(
+                        "{} receipts share number {nomor}; use one of: {}",
+                        hits.len(),
+                        names.join(", ")
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Reserves the next donor sequence number of this device durably (a device blob, never
+    /// synced) and returns the new donor code `D-SHORTID-SEQ` ([`donor_code`]).
+    ///
+    /// The sequence is the larger of the stored one and one past the highest code of this
+    /// short id already in the book, so it never repeats, not after a crash and not in an
+    /// in-memory book. Errors: the blob could not be read or written.
+    pub fn next_donor_code(&mut self) -> Result<String, BookError> {
+        let short = self.receipt_short_id();
+        let stored = match self.read_device_blob(DONOR_SEQ_BLOB)? {
+            Some(b) => std::str::from_utf8(&b)
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or(BookError::DeviceIdentity)?,
+            None => 1,
+        };
+        let prefix = format!("D-{short}-");
+        let seen = self
+            .donors()
+            .iter()
+            .filter_map(|(_, d)| d.kode.strip_prefix(&prefix)?.parse::<u64>().ok())
+            .max()
+            .map_or(1, |m| m.saturating_add(1));
+        let seq = stored.max(seen);
+        self.write_device_blob(DONOR_SEQ_BLOB, seq.saturating_add(1).to_string().as_bytes())?;
+        Ok(donor_code(&short, seq))
+    }
+
+    /// Adds a donor created on this device (the caller commits): gives it a new scoped code
+    /// ([`Book::next_donor_code`]) unless `d.kode` is already set, and checks the name.
+    ///
+    /// Returns `(donor id, code)`. Errors: empty name; a code already used by a live donor;
+    /// the sequence could not be reserved.
+    pub fn add_new_donor(&mut self, mut d: Donor) -> Result<(String, String), BookError> {
+        if d.nama.trim().is_empty() {
+            return Err(BookError::Invalid {
+                field: "nama".into(),
+                message: "a donor needs a name".into(),
+            });
+        }
+        d.nama = d.nama.trim().to_string();
+        if d.kode.trim().is_empty() {
+            d.kode = self.next_donor_code()?;
+        } else {
+            d.kode = d.kode.trim().to_string();
+            if self
+                .donors()
+                .iter()
+                .any(|(_, o)| o.deleted.is_none() && o.kode.eq_ignore_ascii_case(&d.kode))
+            {
+                return Err(BookError::Invalid {
+                    field: "kode".into(),
+                    message: format!("donor code {} is already used", d.kode),
+                });
+            }
+        }
+        if d.jenis.trim().is_empty() {
+            d.jenis = "tetap".into();
+        }
+        let kode = d.kode.clone();
+        let id = self.add_donor(d)?;
+        Ok((id, kode))
+    }
+
+    /// Finds a live donor by its code (case-insensitive) or record id.
+    ///
+    /// Errors: [`BookError::NotFound`] when no live donor has that code or id.
+    pub fn find_donor(&self, kode_or_id: &str) -> Result<(String, Donor), BookError> {
+        let wanted = kode_or_id.trim();
+        self.donors()
+            .into_iter()
+            .filter(|(_, d)| d.deleted.is_none())
+            .find(|(id, d)| id == wanted || d.kode.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| BookError::NotFound {
+                kind: "donor",
+                id: wanted.to_string(),
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +393,21 @@ mod tests {
         assert!(sa.len() > 4, "{sa}");
         assert_ne!(sa, sb);
         assert_eq!(short_id(&a, std::slice::from_ref(&a)).len(), 4);
+    }
+
+    #[test]
+    fn numbers_and_codes_parse_back() {
+        assert_eq!(parse_receipt_number("27-K7QX-0042"), Some((27, "K7QX", 42)));
+        assert_eq!(
+            parse_receipt_number("31-K7QXA-10000"),
+            Some((31, "K7QXA", 10000))
+        );
+        assert_eq!(parse_receipt_number("27-K7QX"), None);
+        assert_eq!(parse_receipt_number("x-K7QX-1"), None);
+        assert_eq!(parse_receipt_number("27-K7QX-12a"), None);
+        assert_eq!(parse_receipt_number("27--0001"), None);
+        assert_eq!(donor_code("K7QX", 3), "D-K7QX-0003");
+        assert_eq!(donor_code("K7QX", 12345), "D-K7QX-12345");
     }
 
     #[test]

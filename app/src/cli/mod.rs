@@ -1,5 +1,7 @@
 //! The command line: parsing (clap) and one function per subcommand.
 
+mod money;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,6 +46,27 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Receipts (kuitansi): issue offline, void, show.
+    Receipt {
+        #[command(subcommand)]
+        command: money::ReceiptCommand,
+    },
+    /// Aid paid (santunan).
+    Santunan {
+        #[command(subcommand)]
+        command: money::SantunanCommand,
+    },
+    /// Donors: add (code scoped to this device), list.
+    Donor {
+        #[command(subcommand)]
+        command: money::DonorCommand,
+    },
+    /// The buku kas umum of one month (derived, never stored).
+    Kas(money::KasArgs),
+    /// The report of a year or quarter: JSON, printable HTML, CSV.
+    Report(money::ReportArgs),
+    /// A donor's card (kartu donatur) for one year.
+    DonorCard(money::DonorCardArgs),
     /// Found a new group in an empty book folder; this device becomes its first admin.
     Init {
         /// Group name, e.g. "Warga Rukun".
@@ -120,6 +143,8 @@ enum ExportFormat {
     Csv,
     Json,
     Automerge,
+    /// An hledger journal of the cash book (`<group>.journal`).
+    Hledger,
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,6 +358,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Household { command } => household(&dir, command),
+        Command::Receipt { command } => money::receipt(&dir, command),
+        Command::Santunan { command } => money::santunan(&dir, command),
+        Command::Donor { command } => money::donor(&dir, command),
+        Command::Kas(args) => money::kas(&dir, args),
+        Command::Report(args) => money::report(&dir, args),
+        Command::DonorCard(args) => money::card(&dir, args),
         Command::Peer(command) => peers::run(&dir, cli.insecure_fast_kdf, command),
         Command::Export { format, out } => {
             let mut book = open_book(&dir)?;
@@ -340,6 +371,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExportFormat::Csv => rukun_model::export_csv(&book)?,
                 ExportFormat::Json => rukun_model::export_json(&book)?,
                 ExportFormat::Automerge => rukun_model::export_automerge(&mut book),
+                ExportFormat::Hledger => money::hledger_files(&book)?,
             };
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             for f in files {

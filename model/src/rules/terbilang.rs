@@ -98,6 +98,31 @@ mod tests {
         assert_eq!(t(1_000_000_000_000_000), "seribu triliun rupiah");
     }
 
+    /// The examples of issue 4's acceptance, in one place. "satu juta" (not "sejuta") is
+    /// the spelling this module uses on receipts (see [`terbilang`]).
+    #[test]
+    fn issue_4_examples() {
+        assert_eq!(t(1_000), "seribu rupiah");
+        assert_eq!(t(11), "sebelas rupiah");
+        assert_eq!(t(100), "seratus rupiah");
+        assert_eq!(t(111), "seratus sebelas rupiah");
+        assert_eq!(t(1_000_000), "satu juta rupiah");
+        assert_eq!(t(2_500_000), "dua juta lima ratus ribu rupiah");
+        assert_eq!(t(1_000_000_000), "satu milyar rupiah");
+        assert_eq!(
+            t(3_011_100_001),
+            "tiga milyar sebelas juta seratus ribu satu rupiah"
+        );
+        assert_eq!(
+            t(999_999_999_999),
+            "sembilan ratus sembilan puluh sembilan milyar sembilan ratus sembilan puluh \
+             sembilan juta sembilan ratus sembilan puluh sembilan ribu sembilan ratus \
+             sembilan puluh sembilan rupiah"
+        );
+        assert_eq!(t(111_000), "seratus sebelas ribu rupiah");
+        assert_eq!(t(1_100), "seribu seratus rupiah");
+    }
+
     #[test]
     fn largest_amount_does_not_panic() {
         let s = t(i64::MAX);

@@ -1,0 +1,577 @@
+//! Money you can trust: the buku kas umum, period reports, donor cards and the hledger
+//! journal, all derived from receipts, voids and disbursements — never stored — so they are
+//! exact after any merge (issue 4; DESIGN.md "Rules that make merging safe").
+//!
+//! Every function here is pure: it reads plain slices of records ([`MoneyInput`]), so it can
+//! be fed from [`Book::money_records`] or from an in-memory index kept by the app.
+//!
+//! Rules, with their sources (DOMAIN.md "Money" and "Time"):
+//! - amounts are whole rupiah ([`Rupiah`]); sums and balances are [`Amount`]s (a signed
+//!   `rust_decimal::Decimal`), never floats;
+//! - a receipt belongs to the WIB calendar date of its `diterima_pada` instant (stored in
+//!   UTC): 06:30 WIB on the 1st belongs to that month; a disbursement to its `tanggal`
+//!   (a WIB calendar date); quarters are Januari–Maret, April–Juni, Juli–September,
+//!   Oktober–Desember;
+//! - a voided receipt does not count in any total; the buku kas umum shows it with a
+//!   reversing row on the same date (never erased);
+//! - tombstoned disbursements do not count.
+
+mod csv_out;
+mod donor_card;
+mod html;
+mod journal;
+mod kas;
+mod report;
+mod santunan;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::book::{Book, BookError};
+use crate::receipts::widened_receipt_numbers;
+use crate::records::{Disbursement, Donor, Household, Meeting, Pmks, Receipt, Void};
+use crate::rules::{Rupiah, YearMonth, format_date_long, format_signed, month_name, wib_date};
+
+pub use csv_out::{kas_csv, report_csv};
+pub use donor_card::{CardReceipt, DonorCard, DonorMonth, donor_card};
+pub use html::report_html;
+pub use journal::{hledger_journal, journal_file_name};
+pub use kas::{KasBook, KasRow, buku_kas};
+pub use report::{DonorTotal, PeriodReport, QuarterRow, period_report};
+pub use santunan::SantunanDraft;
+
+/// Errors of the money reports.
+#[derive(Debug, thiserror::Error)]
+pub enum MoneyError {
+    /// No live donor has this code or id.
+    #[error("no donor with code {0}")]
+    DonorNotFound(String),
+    /// A quarter outside 1..=4.
+    #[error("quarter must be 1, 2, 3 or 4, got {0}")]
+    Quarter(u8),
+    /// A year outside 1..=9998 (the range the calendar handles).
+    #[error("year {0} is out of range")]
+    Year(i32),
+    /// Writing a CSV failed.
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    /// The book could not be read or written.
+    #[error(transparent)]
+    Book(#[from] BookError),
+}
+
+/// A sum or balance of money in whole rupiah: a signed [`Decimal`] (a balance may go
+/// below zero when more is paid out than came in).
+///
+/// JSON: an integer when it fits in an `i64` (always, in practice), otherwise a decimal
+/// string — never a float. Shown as `Rp75.000` / `-Rp5.000` ([`format_signed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub Decimal);
+
+impl Amount {
+    /// Rp0.
+    pub fn zero() -> Amount {
+        Amount(Decimal::ZERO)
+    }
+
+    /// The amount of a [`Rupiah`].
+    pub fn of(r: Rupiah) -> Amount {
+        Amount(r.amount())
+    }
+
+    /// Whole rupiah as an `i64`, or `None` when it does not fit (or has a fraction).
+    pub fn whole(self) -> Option<i64> {
+        if self.0.fract().is_zero() {
+            i64::try_from(self.0).ok()
+        } else {
+            None
+        }
+    }
+
+    /// True for Rp0.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Plain digits for CSV cells and hledger (`-5000`, `75000`): no thousands dots, so a
+    /// spreadsheet reads it as a number.
+    pub fn plain(self) -> String {
+        self.0.normalize().to_string()
+    }
+}
+
+impl fmt::Display for Amount {
+    /// `Rp75.000`, `-Rp5.000`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_signed(self.0))
+    }
+}
+
+impl std::ops::Add for Amount {
+    type Output = Amount;
+    fn add(self, rhs: Amount) -> Amount {
+        Amount(self.0 + rhs.0)
+    }
+}
+
+impl std::ops::Sub for Amount {
+    type Output = Amount;
+    fn sub(self, rhs: Amount) -> Amount {
+        Amount(self.0 - rhs.0)
+    }
+}
+
+impl std::ops::AddAssign for Amount {
+    fn add_assign(&mut self, rhs: Amount) {
+        self.0 += rhs.0;
+    }
+}
+
+impl std::ops::SubAssign for Amount {
+    fn sub_assign(&mut self, rhs: Amount) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl std::ops::Neg for Amount {
+    type Output = Amount;
+    fn neg(self) -> Amount {
+        Amount(-self.0)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.whole() {
+            Some(i) => s.serialize_i64(i),
+            None => s.serialize_str(&self.0.normalize().to_string()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("whole rupiah as an integer or a decimal string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Amount, E> {
+                Ok(Amount(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount(Decimal::from(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Amount, E> {
+                v.trim().parse::<Decimal>().map(Amount).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A list of `(key, value)` pairs kept in a meaningful order (months 1..12, RT numbers),
+/// serialized as a JSON object in that order: `{"1": 615000, "2": 625000, …}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<V> OrderedMap<V> {
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<V: Serialize> Serialize for OrderedMap<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// The records the money reports read, as plain slices of `(record id, record)` pairs in
+/// any order (as [`Book::receipts`] and friends return them). Voids are keyed by the
+/// voided receipt's record id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MoneyInput<'a> {
+    /// Receipts (kuitansi).
+    pub receipts: &'a [(String, Receipt)],
+    /// Voids, keyed by receipt id.
+    pub voids: &'a [(String, Void)],
+    /// Disbursements (santunan), tombstoned ones included (they are skipped).
+    pub disbursements: &'a [(String, Disbursement)],
+    /// Donors (for names and codes on the donor card and the per-donor table).
+    pub donors: &'a [(String, Donor)],
+    /// PMKS identifications (for the counts by code and status).
+    pub pmks: &'a [(String, Pmks)],
+    /// Households (for recipients' names and the counts of households by RT).
+    pub households: &'a [(String, Household)],
+    /// Meetings (for the decision that approved a disbursement).
+    pub meetings: &'a [(String, Meeting)],
+}
+
+/// Owned copies of the records the money reports read, read from a book in one go.
+#[derive(Debug, Clone, Default)]
+pub struct MoneyRecords {
+    /// Receipts.
+    pub receipts: Vec<(String, Receipt)>,
+    /// Voids, keyed by receipt id.
+    pub voids: Vec<(String, Void)>,
+    /// Disbursements.
+    pub disbursements: Vec<(String, Disbursement)>,
+    /// Donors.
+    pub donors: Vec<(String, Donor)>,
+    /// PMKS identifications.
+    pub pmks: Vec<(String, Pmks)>,
+    /// Households.
+    pub households: Vec<(String, Household)>,
+    /// Meetings.
+    pub meetings: Vec<(String, Meeting)>,
+}
+
+impl MoneyRecords {
+    /// Borrowed slices for the report functions.
+    pub fn input(&self) -> MoneyInput<'_> {
+        MoneyInput {
+            receipts: &self.receipts,
+            voids: &self.voids,
+            disbursements: &self.disbursements,
+            donors: &self.donors,
+            pmks: &self.pmks,
+            households: &self.households,
+            meetings: &self.meetings,
+        }
+    }
+}
+
+impl Book {
+    /// Reads every record the money reports need (receipts, voids, disbursements, donors,
+    /// PMKS, households, meetings). Unreadable records are logged and skipped, as by the
+    /// typed reads.
+    pub fn money_records(&self) -> MoneyRecords {
+        MoneyRecords {
+            receipts: self.receipts(),
+            voids: self.voids(),
+            disbursements: self.disbursements(),
+            donors: self.donors(),
+            pmks: self.pmks(),
+            households: self.households(),
+            meetings: self.meetings(),
+        }
+    }
+}
+
+/// A period of WIB calendar dates, both ends included: a month (the buku kas umum is
+/// closed monthly), a quarter (the report every 3 months) or a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// First day (WIB date).
+    pub from: NaiveDate,
+    /// Last day (WIB date), included.
+    pub to: NaiveDate,
+    /// The year the period lies in.
+    pub year: i32,
+    /// The quarter 1..=4 for a quarter period.
+    pub quarter: Option<u8>,
+    /// The month 1..=12 for a month period.
+    pub month: Option<u32>,
+}
+
+impl Period {
+    /// 1 Januari – 31 Desember of `year`. Errors: [`MoneyError::Year`] outside 1..=9998.
+    pub fn year(year: i32) -> Result<Period, MoneyError> {
+        let bad = || MoneyError::Year(year);
+        if !(1..=9998).contains(&year) {
+            return Err(bad());
+        }
+        Ok(Period {
+            from: NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(bad)?,
+            year,
+            quarter: None,
+            month: None,
+        })
+    }
+
+    /// Quarter `q` (1..=4) of `year`: Q1 = Januari–Maret (DOMAIN.md: a report every 3
+    /// months). Errors: [`MoneyError::Quarter`], [`MoneyError::Year`].
+    pub fn quarter(year: i32, q: u8) -> Result<Period, MoneyError> {
+        if !(1..=4).contains(&q) {
+            return Err(MoneyError::Quarter(q));
+        }
+        let first = u32::from(q - 1) * 3 + 1;
+        let start = YearMonth::new(year, first).map_err(|_| MoneyError::Year(year))?;
+        let end = YearMonth::new(year, first + 2).map_err(|_| MoneyError::Year(year))?;
+        Ok(Period {
+            from: start.first_day().ok_or(MoneyError::Year(year))?,
+            to: end.last_day().ok_or(MoneyError::Year(year))?,
+            year,
+            quarter: Some(q),
+            month: None,
+        })
+    }
+
+    /// One calendar month. Errors: [`MoneyError::Year`] for a month the calendar cannot
+    /// hold (December 9999).
+    pub fn month(month: YearMonth) -> Result<Period, MoneyError> {
+        let bad = || MoneyError::Year(month.year());
+        Ok(Period {
+            from: month.first_day().ok_or_else(bad)?,
+            to: month.last_day().ok_or_else(bad)?,
+            year: month.year(),
+            quarter: None,
+            month: Some(month.month()),
+        })
+    }
+
+    /// A year, or one quarter of it when `quarter` is given (as `rukun report --year 2025
+    /// [--quarter Q]` takes them). Errors: [`MoneyError::Quarter`], [`MoneyError::Year`].
+    pub fn of(year: i32, quarter: Option<u8>) -> Result<Period, MoneyError> {
+        match quarter {
+            Some(q) => Period::quarter(year, q),
+            None => Period::year(year),
+        }
+    }
+
+    /// True if `date` lies in the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from <= date && date <= self.to
+    }
+
+    /// Indonesian title: `"Tahun 2025"`, `"Triwulan III 2025"`, `"Agustus 2025"`.
+    pub fn title(&self) -> String {
+        match (self.quarter, self.month) {
+            (Some(q), _) => format!("Triwulan {} {}", roman(q), self.year),
+            (None, Some(m)) => format!("{} {}", month_name(m), self.year),
+            (None, None) => format!("Tahun {}", self.year),
+        }
+    }
+
+    /// `"Rabu, 1 Januari 2025 s.d. Rabu, 31 Desember 2025"`.
+    pub fn range_text(&self) -> String {
+        format!(
+            "{} s.d. {}",
+            format_date_long(self.from),
+            format_date_long(self.to)
+        )
+    }
+
+    /// The months (1..=12) of the period, in order.
+    pub fn months(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut m = YearMonth::of_date(self.from);
+        let last = YearMonth::of_date(self.to);
+        while m <= last {
+            out.push(m.month());
+            match m.next() {
+                Some(n) => m = n,
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// `1` -> `"I"` … `4` -> `"IV"` (quarters in Indonesian reports).
+pub(crate) fn roman(q: u8) -> &'static str {
+    match q {
+        1 => "I",
+        2 => "II",
+        3 => "III",
+        4 => "IV",
+        _ => "?",
+    }
+}
+
+/// What one ledger entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    /// A receipt; `Some(reason)` when voided.
+    Receipt { void: Option<String> },
+    /// A disbursement.
+    Disbursement,
+}
+
+/// One movement of money, normalised from a receipt or a disbursement.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry<'a> {
+    /// WIB date.
+    pub(crate) date: NaiveDate,
+    /// The UTC instant (receipts), for ordering within a day.
+    pub(crate) at: Option<DateTime<Utc>>,
+    /// Receipt number as shown (widened after a collision), or `SNT-…` for a disbursement.
+    pub(crate) bukti: String,
+    pub(crate) kind: EntryKind,
+    pub(crate) amount: Amount,
+    pub(crate) receipt: Option<&'a Receipt>,
+    pub(crate) disbursement: Option<&'a Disbursement>,
+    pub(crate) id: &'a str,
+}
+
+impl Entry<'_> {
+    /// Signed effect on the cash balance: `+` a receipt not voided, `−` a disbursement,
+    /// `0` a voided receipt.
+    pub(crate) fn effect(&self) -> Amount {
+        match &self.kind {
+            EntryKind::Receipt { void: None } => self.amount,
+            EntryKind::Receipt { void: Some(_) } => Amount::zero(),
+            EntryKind::Disbursement => -self.amount,
+        }
+    }
+
+    pub(crate) fn is_voided(&self) -> bool {
+        matches!(self.kind, EntryKind::Receipt { void: Some(_) })
+    }
+}
+
+/// The ledger: every receipt and live disbursement as an [`Entry`], in chronological
+/// order (WIB date, then receipts by instant before the day's disbursements, then number),
+/// plus the records that could not be placed (unreadable dates).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ledger<'a> {
+    pub(crate) entries: Vec<Entry<'a>>,
+    pub(crate) problems: Vec<String>,
+}
+
+/// The bukti (voucher) number of a disbursement: `SNT-` and the last 8 letters of its
+/// record id (the random part of the UUID), stable on every device.
+pub(crate) fn disbursement_bukti(id: &str) -> String {
+    let tail: String = id
+        .chars()
+        .rev()
+        .filter(|c| *c != '-')
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("SNT-{}", tail.to_ascii_uppercase())
+}
+
+/// The receipt's `diterima_pada` as a UTC instant, if it reads as RFC 3339.
+pub(crate) fn receipt_instant(r: &Receipt) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(r.diterima_pada.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A disbursement's `tanggal` as a date, if it reads.
+pub(crate) fn disbursement_date(d: &Disbursement) -> Option<NaiveDate> {
+    crate::rules::parse_date(&d.tanggal).ok()
+}
+
+impl<'a> Ledger<'a> {
+    pub(crate) fn build(input: &MoneyInput<'a>) -> Ledger<'a> {
+        let voids: HashMap<&str, &Void> =
+            input.voids.iter().map(|(id, v)| (id.as_str(), v)).collect();
+        let widened = widened_receipt_numbers(input.receipts);
+        let mut entries = Vec::with_capacity(input.receipts.len() + input.disbursements.len());
+        let mut problems = Vec::new();
+        for (id, r) in input.receipts {
+            let Some(at) = receipt_instant(r) else {
+                problems.push(format!(
+                    "kuitansi {}: waktu diterima tidak terbaca ({:?}); tidak dihitung",
+                    r.nomor, r.diterima_pada
+                ));
+                continue;
+            };
+            entries.push(Entry {
+                date: wib_date(at),
+                at: Some(at),
+                bukti: widened.get(id).cloned().unwrap_or_else(|| r.nomor.clone()),
+                kind: EntryKind::Receipt {
+                    void: voids.get(id.as_str()).map(|v| v.alasan.clone()),
+                },
+                amount: Amount::of(r.jumlah),
+                receipt: Some(r),
+                disbursement: None,
+                id,
+            });
+        }
+        for (id, d) in input.disbursements {
+            if d.deleted.is_some() {
+                continue;
+            }
+            let Some(date) = disbursement_date(d) else {
+                problems.push(format!(
+                    "santunan {}: tanggal tidak terbaca ({:?}); tidak dihitung",
+                    disbursement_bukti(id),
+                    d.tanggal
+                ));
+                continue;
+            };
+            entries.push(Entry {
+                date,
+                at: None,
+                bukti: disbursement_bukti(id),
+                kind: EntryKind::Disbursement,
+                amount: Amount::of(d.jumlah),
+                receipt: None,
+                disbursement: Some(d),
+                id,
+            });
+        }
+        entries.sort_by(|a, b| {
+            (a.date, a.at.is_none(), a.at, &a.bukti, a.id).cmp(&(
+                b.date,
+                b.at.is_none(),
+                b.at,
+                &b.bukti,
+                b.id,
+            ))
+        });
+        Ledger { entries, problems }
+    }
+
+    /// The balance of everything dated before `date` (WIB).
+    pub(crate) fn balance_before(&self, date: NaiveDate) -> Amount {
+        let mut total = Amount::zero();
+        for e in &self.entries {
+            if e.date >= date {
+                break;
+            }
+            total += e.effect();
+        }
+        total
+    }
+}
+
+/// A person's name from the households, by `(household id, person id)`.
+pub(crate) fn person_names(households: &[(String, Household)]) -> HashMap<(&str, &str), &str> {
+    let mut out = HashMap::new();
+    for (hid, h) in households {
+        for (pid, p) in &h.anggota {
+            out.insert((hid.as_str(), pid.as_str()), p.nama.as_str());
+        }
+    }
+    out
+}
+
+/// The month number 1..=12 of a date.
+pub(crate) fn month_of(date: NaiveDate) -> u32 {
+    date.month()
+}

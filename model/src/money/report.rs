@@ -1,0 +1,341 @@
+//! A period's report (laporan): opening balance, receipts by month, RT and donor,
+//! disbursements by kind, quarters, closing balance, PMKS counts by code and status and
+//! households by RT (issue 4, item 3).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{Amount, Ledger, MoneyInput, OrderedMap, Period, month_of};
+use crate::rules::{PmksStatus, parse_date, wib_date};
+
+/// One quarter's line of the report: `closing = opening + receipts − disbursements`, all in
+/// whole rupiah, receipts net of voids, months by WIB date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarterRow {
+    /// 1..=4.
+    pub quarter: u8,
+    /// Balance at the start of the quarter (everything before it, all years).
+    pub opening: Amount,
+    /// Receipts of the quarter (not voided).
+    pub receipts: Amount,
+    /// Disbursements of the quarter.
+    pub disbursements: Amount,
+    /// Balance at the end of the quarter.
+    pub closing: Amount,
+}
+
+/// What one donor gave in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DonorTotal {
+    /// Donor code (`D001`, `D-K7QX-0003`), or the code written on the receipt when the
+    /// donor record is gone.
+    pub kode: String,
+    /// Name.
+    pub nama: String,
+    /// RT.
+    pub rt: u16,
+    /// Receipts counted (not voided).
+    pub receipts: usize,
+    /// Their total.
+    pub total: Amount,
+}
+
+/// The report of one period (a year or a quarter), as `rukun report --json` prints it.
+///
+/// Money: whole rupiah as JSON integers ([`Amount`]). Receipts are counted net of voids, by
+/// the WIB date of `diterima_pada`; disbursements by their `tanggal`. PMKS counts are "as
+/// recorded at the end of the period": identifications dated on or before the last day
+/// (undated ones always count) and not removed by then, each with the status it holds
+/// in the book now (the book keeps no dated status history). Households, people and donors
+/// are the live records now. Rule sources: DOMAIN.md "Money", "Time"; issue 4 item 3.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodReport {
+    /// Group name.
+    pub group: String,
+    /// The year.
+    pub year: i32,
+    /// The quarter for a quarter report, `null` for a year.
+    pub quarter: Option<u8>,
+    /// First day (WIB), `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// Last day (WIB), included.
+    pub to: NaiveDate,
+    /// Live households.
+    pub households: usize,
+    /// Live people in live households.
+    pub persons: usize,
+    /// Live donors.
+    pub donors: usize,
+    /// Live households by RT (`"27": 48`).
+    pub households_by_rt: OrderedMap<usize>,
+    /// Balance at the start of the period.
+    pub opening: Amount,
+    /// Number of receipts counted (not voided).
+    pub receipts: usize,
+    /// Their total.
+    pub receipts_total: Amount,
+    /// Receipts by month number of the period (`"1"`..`"12"` for a year; zero months
+    /// included).
+    pub receipts_by_month: OrderedMap<Amount>,
+    /// Receipts by the RT they were collected in (RTs with receipts, ascending).
+    pub receipts_by_rt: OrderedMap<Amount>,
+    /// Receipts by donor, by code.
+    pub receipts_by_donor: Vec<DonorTotal>,
+    /// Receipts of the period that were voided.
+    pub voided: usize,
+    /// Their total (not in any other figure).
+    pub voided_total: Amount,
+    /// Number of live disbursements.
+    pub disbursements: usize,
+    /// Their total.
+    pub disbursements_total: Amount,
+    /// Disbursements by kind (`sembako`, `tunai`, `spp`, …), by name.
+    pub disbursements_by_kind: OrderedMap<Amount>,
+    /// The quarters of the period (four for a year, one for a quarter).
+    pub quarters: Vec<QuarterRow>,
+    /// Balance at the end of the period.
+    pub closing: Amount,
+    /// PMKS identifications counted.
+    pub pmks: usize,
+    /// PMKS by code (`"8": 11`), codes ascending, present codes only.
+    pub pmks_by_code: OrderedMap<usize>,
+    /// PMKS by status code (`"dilayani": 22`), in the status order, present ones only.
+    pub pmks_by_status: OrderedMap<usize>,
+    /// Records that could not be counted (unreadable dates), in Indonesian.
+    pub warnings: Vec<String>,
+}
+
+impl PeriodReport {
+    /// The report as JSON, with one more key `closing_balance_<year>` (e.g.
+    /// `closing_balance_2025`) equal to `closing`, the name the reference figures use.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let serde_json::Value::Object(m) = &mut v {
+            let closing = serde_json::to_value(self.closing).unwrap_or(serde_json::Value::Null);
+            m.insert(format!("closing_balance_{}", self.year), closing);
+        }
+        v
+    }
+}
+
+/// Builds the report of `period` (a year or a quarter; a month works too) from plain
+/// records. Pure and deterministic: the same records in any order give the same report,
+/// so every device reports the same after a merge.
+///
+/// `group_name` is printed on the report. Never fails on bad records: receipts or
+/// disbursements with unreadable dates are left out and listed in `warnings`.
+pub fn period_report(input: &MoneyInput<'_>, group_name: &str, period: &Period) -> PeriodReport {
+    let ledger = Ledger::build(input);
+    let opening = ledger.balance_before(period.from);
+    let months = period.months();
+    let mut by_month: BTreeMap<u32, Amount> = months.iter().map(|m| (*m, Amount::zero())).collect();
+    let mut by_rt: BTreeMap<u16, Amount> = BTreeMap::new();
+    let mut by_donor: HashMap<&str, (usize, Amount, &str)> = HashMap::new();
+    let mut by_kind: BTreeMap<String, Amount> = BTreeMap::new();
+    let quarter_numbers: Vec<u8> = match period.quarter {
+        Some(q) => vec![q],
+        None => {
+            let mut qs: Vec<u8> = months
+                .iter()
+                .map(|m| crate::rules::quarter_of(*m))
+                .collect();
+            qs.dedup();
+            qs
+        }
+    };
+    let mut q_in: BTreeMap<u8, (Amount, Amount)> = quarter_numbers
+        .iter()
+        .map(|q| (*q, (Amount::zero(), Amount::zero())))
+        .collect();
+    let (mut receipts, mut receipts_total) = (0usize, Amount::zero());
+    let (mut voided, mut voided_total) = (0usize, Amount::zero());
+    let (mut disbursements, mut disbursements_total) = (0usize, Amount::zero());
+    for e in ledger.entries.iter().filter(|e| period.contains(e.date)) {
+        let q = crate::rules::quarter_of(month_of(e.date));
+        if let Some(r) = e.receipt {
+            if e.is_voided() {
+                voided += 1;
+                voided_total += e.amount;
+                continue;
+            }
+            receipts += 1;
+            receipts_total += e.amount;
+            *by_month.entry(month_of(e.date)).or_default() += e.amount;
+            *by_rt.entry(r.rt).or_default() += e.amount;
+            let key = if r.donor_id.is_empty() {
+                r.kode_donatur.as_str()
+            } else {
+                r.donor_id.as_str()
+            };
+            let slot = by_donor
+                .entry(key)
+                .or_insert((0, Amount::zero(), r.kode_donatur.as_str()));
+            slot.0 += 1;
+            slot.1 += e.amount;
+            if let Some(t) = q_in.get_mut(&q) {
+                t.0 += e.amount;
+            }
+        } else if let Some(d) = e.disbursement {
+            disbursements += 1;
+            disbursements_total += e.amount;
+            let kind = match d.jenis.trim() {
+                "" => "lainnya".to_string(),
+                k => k.to_lowercase(),
+            };
+            *by_kind.entry(kind).or_default() += e.amount;
+            if let Some(t) = q_in.get_mut(&q) {
+                t.1 += e.amount;
+            }
+        }
+    }
+    let mut quarters = Vec::new();
+    let mut running = opening;
+    for (q, (rin, rout)) in &q_in {
+        // A quarter report's opening is the period opening; a year's quarters chain on.
+        let closing = running + *rin - *rout;
+        quarters.push(QuarterRow {
+            quarter: *q,
+            opening: running,
+            receipts: *rin,
+            disbursements: *rout,
+            closing,
+        });
+        running = closing;
+    }
+    let closing = opening + receipts_total - disbursements_total;
+
+    let donors_by_id: HashMap<&str, &crate::records::Donor> = input
+        .donors
+        .iter()
+        .map(|(id, d)| (id.as_str(), d))
+        .collect();
+    let mut receipts_by_donor: Vec<DonorTotal> = by_donor
+        .into_iter()
+        .map(|(key, (n, total, kode))| {
+            let d = donors_by_id.get(key);
+            DonorTotal {
+                kode: d.map_or_else(|| kode.to_string(), |d| d.kode.clone()),
+                nama: d.map(|d| d.nama.clone()).unwrap_or_default(),
+                rt: d.map_or(0, |d| d.rt),
+                receipts: n,
+                total,
+            }
+        })
+        .collect();
+    receipts_by_donor.sort_by(|a, b| a.kode.cmp(&b.kode).then(a.nama.cmp(&b.nama)));
+
+    let (households, persons, households_by_rt) = household_counts(input);
+    let donors = input
+        .donors
+        .iter()
+        .filter(|(_, d)| d.deleted.is_none())
+        .count();
+    let (pmks, pmks_by_code, pmks_by_status) = pmks_counts(input, period.to);
+
+    PeriodReport {
+        group: group_name.to_string(),
+        year: period.year,
+        quarter: period.quarter,
+        from: period.from,
+        to: period.to,
+        households,
+        persons,
+        donors,
+        households_by_rt,
+        opening,
+        receipts,
+        receipts_total,
+        receipts_by_month: OrderedMap(
+            by_month
+                .into_iter()
+                .map(|(m, a)| (m.to_string(), a))
+                .collect(),
+        ),
+        receipts_by_rt: OrderedMap(
+            by_rt
+                .into_iter()
+                .map(|(rt, a)| (rt.to_string(), a))
+                .collect(),
+        ),
+        receipts_by_donor,
+        voided,
+        voided_total,
+        disbursements,
+        disbursements_total,
+        disbursements_by_kind: OrderedMap(by_kind.into_iter().collect()),
+        quarters,
+        closing,
+        pmks,
+        pmks_by_code,
+        pmks_by_status,
+        warnings: ledger.problems,
+    }
+}
+
+fn household_counts(input: &MoneyInput<'_>) -> (usize, usize, OrderedMap<usize>) {
+    let mut by_rt: BTreeMap<u16, usize> = BTreeMap::new();
+    let (mut households, mut persons) = (0, 0);
+    for (_, h) in input.households.iter().filter(|(_, h)| h.is_live()) {
+        households += 1;
+        persons += h.live_people().count();
+        *by_rt.entry(h.rt).or_default() += 1;
+    }
+    (
+        households,
+        persons,
+        OrderedMap(
+            by_rt
+                .into_iter()
+                .map(|(rt, n)| (rt.to_string(), n))
+                .collect(),
+        ),
+    )
+}
+
+/// PMKS as recorded at the end of the period (see [`PeriodReport`]).
+fn pmks_counts(
+    input: &MoneyInput<'_>,
+    end: NaiveDate,
+) -> (usize, OrderedMap<usize>, OrderedMap<usize>) {
+    let mut by_code: BTreeMap<u8, usize> = BTreeMap::new();
+    let mut by_status: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    let mut total = 0;
+    for (_, p) in input.pmks {
+        if let Some(t) = &p.deleted {
+            let removed = DateTime::parse_from_rfc3339(&t.at)
+                .ok()
+                .map(|at| wib_date(at.with_timezone(&Utc)));
+            // Removed on or before the last day (or at an unknown time): not counted.
+            if removed.is_none_or(|d| d <= end) {
+                continue;
+            }
+        }
+        if let Ok(d) = parse_date(&p.tanggal_identifikasi)
+            && d > end
+        {
+            continue;
+        }
+        total += 1;
+        *by_code.entry(p.kode).or_default() += 1;
+        let key = match PmksStatus::parse(&p.status) {
+            Ok(s) => (
+                PmksStatus::all().position(|x| x == s).unwrap_or(usize::MAX),
+                s.as_str().to_string(),
+            ),
+            Err(_) => (usize::MAX, p.status.trim().to_lowercase()),
+        };
+        *by_status.entry(key).or_default() += 1;
+    }
+    (
+        total,
+        OrderedMap(
+            by_code
+                .into_iter()
+                .map(|(c, n)| (c.to_string(), n))
+                .collect(),
+        ),
+        OrderedMap(by_status.into_iter().map(|((_, s), n)| (s, n)).collect()),
+    )
+}
