@@ -180,18 +180,7 @@ fn frame_ui(ui: &mut egui::Ui, state: &mut AppState, narrow: bool, cmds: &mut Ve
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
-            if open && narrow {
-                let r = ui.add(widgets::big_button("Menu", narrow));
-                if r.clicked() {
-                    cmds.push(Command::ToggleNav);
-                }
-            }
-            let title = match &state.phase {
-                Phase::Open(s) if narrow => s.screen.title(lang),
-                Phase::Open(s) => s.idx.group.name.clone(),
-                _ => "Rukun".to_string(),
-            };
-            ui.heading(RichText::new(title).strong());
+            // The lock button first (on the right), so a long title is cut, not overlapped.
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if open {
                     let lock = ui
@@ -201,6 +190,20 @@ fn frame_ui(ui: &mut egui::Ui, state: &mut AppState, narrow: bool, cmds: &mut Ve
                         cmds.push(Command::Lock);
                     }
                 }
+                ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                    if open && narrow {
+                        let r = ui.add(widgets::big_button(tr!(lang, "app.menu"), narrow));
+                        if r.clicked() {
+                            cmds.push(Command::ToggleNav);
+                        }
+                    }
+                    let title = match &state.phase {
+                        Phase::Open(s) if narrow => s.screen.title(lang),
+                        Phase::Open(s) => s.idx.group.name.clone(),
+                        _ => "Rukun".to_string(),
+                    };
+                    ui.add(egui::Label::new(RichText::new(title).heading().strong()).truncate());
+                });
             });
         });
         ui.add_space(4.0);

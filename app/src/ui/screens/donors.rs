@@ -184,7 +184,7 @@ fn issue_ui(
                 .id_salt("donor_rows")
                 .max_height(if narrow { 320.0 } else { 400.0 })
                 .show_rows(ui, row_h, hits.len(), |ui, range| {
-                    ui.set_max_width(560.0);
+                    ui.set_max_width(ui.available_width().min(560.0));
                     for (id, x) in hits[range].iter() {
                         let title = x.nama.clone();
                         let pledge = x
@@ -349,25 +349,30 @@ fn recent_ui(
         d.void = None;
     }
     for r in idx.receipts.iter().take(30) {
-        ui.horizontal_wrapped(|ui| {
-            let text = format!("{} · {} · {}", r.nomor, r.dari, widgets::rp(r.jumlah));
-            if r.voided {
-                ui.label(RichText::new(text).strikethrough().weak());
-                ui.label(RichText::new(tr!(lang, "donatur.batal")).weak());
-            } else {
-                ui.label(text);
-                if d.void.is_none()
-                    && ui
-                        .small_button(tr!(lang, "donatur.batalkan", nomor = &r.nomor))
-                        .clicked()
-                {
-                    d.void = Some(VoidForm {
-                        nomor: r.nomor.clone(),
-                        alasan: String::new(),
-                    });
-                }
+        let text = format!("{} · {} · {}", r.nomor, r.dari, widgets::rp(r.jumlah));
+        if r.voided {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("{text} {}", tr!(lang, "donatur.batal")))
+                        .strikethrough()
+                        .weak(),
+                )
+                .wrap(),
+            );
+        } else {
+            ui.add(egui::Label::new(text).wrap());
+            if d.void.is_none()
+                && ui
+                    .small_button(tr!(lang, "donatur.batalkan", nomor = &r.nomor))
+                    .clicked()
+            {
+                d.void = Some(VoidForm {
+                    nomor: r.nomor.clone(),
+                    alasan: String::new(),
+                });
             }
-        });
+        }
+        ui.separator();
     }
 }
 
@@ -425,7 +430,7 @@ fn donor_form_ui(
     narrow: bool,
     cmds: &mut Vec<Command>,
 ) -> bool {
-    ui.set_max_width(560.0);
+    ui.set_max_width(ui.available_width().min(560.0));
     ui.heading(tr!(lang, "donatur.tambah"));
     widgets::text_field(ui, &tr!(lang, "donatur.nama"), &mut f.nama, None);
     let nama_ok = !f.nama.trim().is_empty();

@@ -548,7 +548,7 @@ pub(crate) fn household_form_ui(
     egui::ScrollArea::vertical()
         .id_salt("hh_form")
         .show(ui, |ui| {
-            ui.set_max_width(640.0);
+            ui.set_max_width(ui.available_width().min(640.0));
             // ---- Kartu Keluarga
             ui.strong(tr!(lang, "hh.section_kk"));
             widgets::text_field(

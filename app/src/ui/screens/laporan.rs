@@ -47,15 +47,15 @@ pub(crate) fn laporan_ui(
     egui::ScrollArea::vertical()
         .id_salt("laporan")
         .show(ui, |ui| {
-            ui.set_max_width(760.0);
-            ui.horizontal_wrapped(|ui| {
+            ui.set_max_width(ui.available_width().min(760.0));
+            ui.heading(month.label());
+            ui.horizontal(|ui| {
                 if ui
                     .add(widgets::big_button(tr!(lang, "laporan.sebelumnya"), narrow))
                     .clicked()
                 {
                     l.month = month.prev();
                 }
-                ui.heading(month.label());
                 if ui
                     .add(widgets::big_button(tr!(lang, "laporan.berikutnya"), narrow))
                     .clicked()
@@ -111,37 +111,44 @@ pub(crate) fn laporan_ui(
 }
 
 fn summary(ui: &mut egui::Ui, lang: Lang, awal: Decimal, t: MonthTotals) {
-    egui::Grid::new(ui.next_auto_id())
-        .num_columns(2)
-        .show(ui, |ui| {
-            let row = |ui: &mut egui::Ui, k: String, v: String| {
-                ui.label(k);
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(v)
-                });
-                ui.end_row();
-            };
-            row(
+    let row = |ui: &mut egui::Ui, k: String, v: String, strong: bool| {
+        ui.scope(|ui| {
+            ui.spacing_mut().interact_size.y = 0.0;
+            egui::Sides::new().show(
                 ui,
-                tr!(lang, "laporan.saldo_awal").into_owned(),
-                widgets::money(awal),
-            );
-            row(
-                ui,
-                tr!(lang, "laporan.penerimaan", n = t.receipts).into_owned(),
-                widgets::money(t.masuk),
-            );
-            row(
-                ui,
-                tr!(lang, "laporan.pengeluaran", n = t.disbursements).into_owned(),
-                widgets::money(t.keluar),
-            );
-            row(
-                ui,
-                tr!(lang, "laporan.saldo_akhir").into_owned(),
-                widgets::money(awal + t.masuk - t.keluar),
+                |ui| ui.label(k),
+                |ui| {
+                    let v = RichText::new(v);
+                    ui.label(if strong { v.strong() } else { v })
+                },
             );
         });
+    };
+    row(
+        ui,
+        tr!(lang, "laporan.saldo_awal").into_owned(),
+        widgets::money(awal),
+        false,
+    );
+    row(
+        ui,
+        tr!(lang, "laporan.penerimaan", n = t.receipts).into_owned(),
+        widgets::money(t.masuk),
+        false,
+    );
+    row(
+        ui,
+        tr!(lang, "laporan.pengeluaran", n = t.disbursements).into_owned(),
+        widgets::money(t.keluar),
+        false,
+    );
+    ui.separator();
+    row(
+        ui,
+        tr!(lang, "laporan.saldo_akhir").into_owned(),
+        widgets::money(awal + t.masuk - t.keluar),
+        true,
+    );
 }
 
 /// Bars of the receipts of the 12 months up to `month`.

@@ -108,7 +108,7 @@ pub(crate) fn pmks_ui(
         egui::ScrollArea::vertical()
             .id_salt("pmks_form")
             .show(ui, |ui| {
-                ui.set_max_width(640.0);
+                ui.set_max_width(ui.available_width().min(640.0));
                 close = form_ui(ui, form, &s.idx, lang, narrow, cmds);
             });
         if close {

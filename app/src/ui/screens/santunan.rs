@@ -74,7 +74,7 @@ pub(crate) fn santunan_ui(
     egui::ScrollArea::vertical()
         .id_salt("santunan")
         .show(ui, |ui| {
-            ui.set_max_width(720.0);
+            ui.set_max_width(ui.available_width().min(720.0));
             if let Some(m) = &mut st.meeting {
                 let mut cancel = false;
                 widgets::card(ui, |ui| {
@@ -153,13 +153,14 @@ pub(crate) fn santunan_ui(
                 ui.label(RichText::new(tr!(lang, "santunan.kosong")).weak());
             }
             for d in idx.disbursements.iter().take(100) {
-                ui.label(format!(
+                let text = format!(
                     "{} · {} · {} · {}",
                     d.date.map(rules::format_date_short).unwrap_or_default(),
                     d.nama,
                     jenis_name(&d.record.jenis, lang),
                     widgets::rp(d.record.jumlah)
-                ));
+                );
+                ui.add(egui::Label::new(text).wrap());
             }
         });
 }

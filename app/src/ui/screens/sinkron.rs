@@ -56,7 +56,7 @@ pub(crate) fn sinkron_ui(
     egui::ScrollArea::vertical()
         .id_salt("sinkron")
         .show(ui, |ui| {
-            ui.set_max_width(720.0);
+            ui.set_max_width(ui.available_width().min(720.0));
             let me = idx.me.as_ref().map(|m| m.to_string()).unwrap_or_default();
             widgets::card(ui, |ui| {
                 ui.strong(tr!(lang, "sinkron.perangkat_ini"));

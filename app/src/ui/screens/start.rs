@@ -42,6 +42,7 @@ pub(crate) struct LockUi {
     pub(crate) error: Option<String>,
     /// An in-memory book waiting for its passphrase (tests).
     pub(crate) held: Option<Box<Session>>,
+    pub(crate) focused: bool,
 }
 
 /// Minimum passphrase length (a 6-digit PIN is accepted).
@@ -55,7 +56,7 @@ pub(crate) fn start_ui(
     cmds: &mut Vec<Command>,
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.set_max_width(560.0);
+        ui.set_max_width(ui.available_width().min(560.0));
         match s.mode {
             StartMode::Choose => {
                 ui.add_space(16.0);
@@ -220,12 +221,17 @@ fn create_ui(
 
 pub(crate) fn lock_ui(ui: &mut egui::Ui, s: &mut LockUi, lang: Lang, cmds: &mut Vec<Command>) {
     ui.vertical(|ui| {
-        ui.set_max_width(480.0);
+        ui.set_max_width(ui.available_width().min(480.0));
         ui.add_space(24.0);
         ui.heading(tr!(lang, "lock.title"));
         ui.label(tr!(lang, "lock.intro"));
         ui.add_space(8.0);
         let r = widgets::password_field(ui, &tr!(lang, "lock.pass"), &mut s.pass);
+        if !s.focused {
+            // The keyboard goes straight to the passphrase.
+            r.request_focus();
+            s.focused = true;
+        }
         if let Some(e) = &s.error {
             widgets::field_error(ui, e);
         }

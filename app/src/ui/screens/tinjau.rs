@@ -20,7 +20,7 @@ pub(crate) fn tinjau_ui(
     egui::ScrollArea::vertical()
         .id_salt("tinjau")
         .show(ui, |ui| {
-            ui.set_max_width(760.0);
+            ui.set_max_width(ui.available_width().min(760.0));
             ui.label(RichText::new(tr!(lang, "tinjau.intro")).weak());
             widgets::card(ui, |ui| {
                 ui.strong(tr!(lang, "tinjau.kk_sama", n = idx.duplicate_kk.len()));
