@@ -178,4 +178,11 @@ fn a_volunteers_day_by_label_and_role() {
     click(&mut h, "Buka");
     assert!(h.state().is_open());
     h.get_by_label("Rp10.000");
+
+    // Sinkron: a ticket that cannot be read is refused with a message; nothing is sent.
+    click(&mut h, "Sinkron");
+    fill(&mut h, "Tiket perangkat lawan", 0, "bukan-tiket");
+    click(&mut h, "Sinkron sekarang");
+    h.get_by_label_contains("Tiket tidak terbaca");
+    assert!(h.state().is_open());
 }

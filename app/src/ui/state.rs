@@ -114,6 +114,8 @@ pub(crate) enum Command {
         folder: PathBuf,
     },
     RevokeMember(MemberId),
+    /// Sync with the device of this ticket (text form `rukunpeer…`).
+    SyncNow(String),
 }
 
 /// Where the app is.
@@ -130,7 +132,8 @@ pub(crate) enum Phase {
 
 /// An open book with its view models and the state of each screen's forms.
 pub(crate) struct Session {
-    pub(crate) book: Arc<Mutex<Book>>,
+    /// The book; `None` while a sync holds it.
+    pub(crate) book: Arc<Mutex<Option<Book>>>,
     pub(crate) dir: Option<PathBuf>,
     /// For an in-memory book (tests), the passphrase that unlocks it again.
     pub(crate) memory_passphrase: Option<String>,
@@ -152,7 +155,7 @@ impl Session {
         let mut pmks = screens::pmks::PmksUi::default();
         pmks.refilter(&idx);
         Session {
-            book: Arc::new(Mutex::new(book)),
+            book: Arc::new(Mutex::new(Some(book))),
             dir,
             memory_passphrase: None,
             idx,
@@ -188,6 +191,11 @@ pub(crate) enum JobOutput {
         files: usize,
     },
     Failed(String),
+    Synced {
+        book: Option<Box<Book>>,
+        idx: Option<Box<Index>>,
+        result: Result<String, String>,
+    },
 }
 
 /// A background job and its last progress report.
@@ -340,6 +348,32 @@ impl AppState {
                 self.set_notice(text, false);
             }
             JobOutput::Failed(e) => self.set_notice(e, true),
+            JobOutput::Synced { book, idx, result } => {
+                let (text, error) = match result {
+                    Ok(t) => (t, false),
+                    Err(e) => (tr!(lang, "sinkron.gagal", e = e).into_owned(), true),
+                };
+                match (&mut self.phase, book) {
+                    (Phase::Open(s), Some(book)) => {
+                        let idx = idx.map(|i| *i).unwrap_or_else(|| Index::build(&book));
+                        if let Ok(mut guard) = s.book.lock() {
+                            *guard = Some(*book);
+                        }
+                        let last = s.idx.last_sync.clone();
+                        s.idx = idx;
+                        s.idx.last_sync = if error { last } else { Some(text.clone()) };
+                        s.households.refilter(&s.idx);
+                        s.pmks.refilter(&s.idx);
+                        s.sinkron.running = false;
+                    }
+                    _ => {
+                        // The book could not be handed back (the node did not start): it is
+                        // safe on disk; open it again.
+                        self.phase = Phase::Locked(Default::default());
+                    }
+                }
+                self.set_notice(text, error);
+            }
         }
     }
 
@@ -370,6 +404,7 @@ impl AppState {
             Command::Unlock(pass) => self.unlock(ctx, pass),
             Command::Lock => self.lock(),
             Command::ExportCsv { folder } => self.export(ctx, folder),
+            Command::SyncNow(ticket) => self.sync_now(ctx, ticket),
             other => {
                 let Phase::Open(session) = &mut self.phase else {
                     return;
@@ -499,19 +534,53 @@ impl AppState {
         self.deferred.clear();
     }
 
+    fn sync_now(&mut self, ctx: &egui::Context, ticket: String) {
+        let lang = self.lang();
+        let ticket = match ticket.trim().parse::<rukun_sync::EndpointTicket>() {
+            Ok(t) => t,
+            Err(e) => {
+                self.set_notice(tr!(lang, "sinkron.tiket_salah", e = e).into_owned(), true);
+                return;
+            }
+        };
+        let Phase::Open(s) = &mut self.phase else {
+            return;
+        };
+        let book = match s.book.try_lock() {
+            Ok(mut guard) => guard.take(),
+            Err(_) => None,
+        };
+        let Some(book) = book else {
+            self.set_notice(tr!(lang, "notice.busy").into_owned(), true);
+            return;
+        };
+        s.sinkron.running = true;
+        let texts = SyncTexts {
+            progress: tr!(lang, "sinkron.progres").into_owned(),
+            done: tr!(lang, "sinkron.selesai").into_owned(),
+        };
+        self.spawn(ctx, tr!(lang, "sinkron.berjalan").into_owned(), move |p| {
+            run_sync(book, ticket, p, texts)
+        });
+    }
+
     fn export(&mut self, ctx: &egui::Context, folder: PathBuf) {
         let lang = self.lang();
         let Some(session) = self.session() else {
             return;
         };
         let book = Arc::clone(&session.book);
+        let busy = tr!(lang, "notice.busy").into_owned();
         self.spawn(ctx, tr!(lang, "laporan.exporting").into_owned(), move |p| {
             p.report(0.1, "");
             let files = {
-                let Ok(book) = book.lock() else {
+                let Ok(guard) = book.lock() else {
                     return JobOutput::Failed("book lock poisoned".into());
                 };
-                match rukun_model::export_csv(&book) {
+                let Some(book) = guard.as_ref() else {
+                    return JobOutput::Failed(busy);
+                };
+                match rukun_model::export_csv(book) {
                     Ok(f) => f,
                     Err(e) => return JobOutput::Failed(e.to_string()),
                 }
@@ -609,7 +678,10 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
         _ => {}
     }
     let book_arc = Arc::clone(&s.book);
-    let Ok(mut book) = book_arc.try_lock() else {
+    let Ok(mut guard) = book_arc.try_lock() else {
+        return Ok(Applied::Busy(cmd));
+    };
+    let Some(book) = guard.as_mut() else {
         return Ok(Applied::Busy(cmd));
     };
     let err = |e: rukun_model::BookError| e.to_string();
@@ -683,7 +755,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
             }
             let id = book.add_donor(d).map_err(err)?;
             book.commit("tambah donatur").map_err(err)?;
-            s.idx.reload_donors(&book);
+            s.idx.reload_donors(book);
             s.donors.after_add_donor(id);
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
         }
@@ -728,7 +800,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
         Command::AddMeeting(m) => {
             let id = book.add_meeting(*m).map_err(err)?;
             book.commit("catat musyawarah").map_err(err)?;
-            s.idx.reload_disbursements(&book);
+            s.idx.reload_disbursements(book);
             s.santunan.meeting_added(id);
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
         }
@@ -770,4 +842,80 @@ pub(crate) fn default_purpose(lang: Lang) -> String {
         tahun = ym.year()
     )
     .into_owned()
+}
+
+struct SyncTexts {
+    progress: String,
+    done: String,
+}
+
+fn fill(template: &str, sent: u64, received: u64) -> String {
+    template
+        .replace("{sent}", &sent.to_string())
+        .replace("{received}", &received.to_string())
+}
+
+/// Syncs `book` with the device of `ticket` on a tokio runtime of this (background) thread,
+/// and hands the book back with fresh view models.
+fn run_sync(
+    book: Book,
+    ticket: rukun_sync::EndpointTicket,
+    p: &Progress,
+    texts: SyncTexts,
+) -> JobOutput {
+    use rukun_sync::{BookReplica, Event, Node, NodeConfig};
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return JobOutput::Synced {
+                book: Some(Box::new(book)),
+                idx: None,
+                result: Err(e.to_string()),
+            };
+        }
+    };
+    rt.block_on(async move {
+        p.report(0.05, "");
+        let config = NodeConfig::new(std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+        let node = match Node::spawn(BookReplica::new(book), config).await {
+            Ok(n) => n,
+            Err(e) => {
+                return JobOutput::Synced {
+                    book: None,
+                    idx: None,
+                    result: Err(e.to_string()),
+                };
+            }
+        };
+        let result = node
+            .sync_with(ticket.addr().clone(), |ev| {
+                if let Event::Progress(pr) = ev {
+                    p.report(
+                        0.5,
+                        fill(&texts.progress, pr.changes_sent, pr.changes_received),
+                    );
+                }
+            })
+            .await;
+        let replica = Arc::clone(node.replica());
+        if let Err(e) = node.shutdown().await {
+            tracing::warn!("sync node shutdown: {e}");
+        }
+        let book = Arc::try_unwrap(replica)
+            .ok()
+            .and_then(|m| m.into_inner().ok())
+            .map(|r| r.into_book());
+        let idx = book.as_ref().map(|b| Box::new(Index::build(b)));
+        let result = result
+            .map(|s| fill(&texts.done, s.changes_sent, s.changes_received))
+            .map_err(|e| e.to_string());
+        JobOutput::Synced {
+            book: book.map(Box::new),
+            idx,
+            result,
+        }
+    })
 }

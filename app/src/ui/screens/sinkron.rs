@@ -12,6 +12,7 @@ use crate::widgets;
 #[derive(Debug, Default)]
 pub(crate) struct SinkronUi {
     ticket: String,
+    pub(crate) running: bool,
     confirm_revoke: Option<String>,
 }
 
@@ -74,11 +75,17 @@ pub(crate) fn sinkron_ui(
             widgets::card(ui, |ui| {
                 ui.strong(tr!(lang, "sinkron.sekarang"));
                 widgets::text_area(ui, &tr!(lang, "sinkron.tiket"), &mut st.ticket);
-                ui.add_enabled(
-                    false,
-                    widgets::big_button(tr!(lang, "sinkron.mulai"), narrow),
-                );
-                widgets::field_warning(ui, &tr!(lang, "sinkron.belum"));
+                let ready = !st.ticket.trim().is_empty() && !st.running;
+                if ui
+                    .add_enabled(
+                        ready,
+                        widgets::big_button(tr!(lang, "sinkron.mulai"), narrow),
+                    )
+                    .clicked()
+                {
+                    cmds.push(Command::SyncNow(st.ticket.trim().to_string()));
+                }
+                ui.label(RichText::new(tr!(lang, "sinkron.tiket_catatan")).weak());
                 ui.label(RichText::new(tr!(lang, "sinkron.offline")).weak());
             });
             widgets::card(ui, |ui| {
