@@ -11,9 +11,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use zeroize::Zeroizing;
 
 use crate::fieldwise::FieldWise;
-use crate::records::{
-    Disbursement, Donor, Group, Household, Meeting, Member, Pmks, Receipt, Tombstone, Void,
-};
+use crate::records::{Disbursement, Donor, Group, Household, Meeting, Member, Pmks, Receipt, Void};
 use crate::storage::{BookStore, KdfParams, StorageError, StorageWarning};
 
 /// Version of the document layout written by this build. Peers refuse to sync with a book
@@ -32,7 +30,8 @@ pub(crate) mod table {
     pub(crate) const VOIDS: &str = "voids";
     pub(crate) const DISBURSEMENTS: &str = "disbursements";
     pub(crate) const MEETINGS: &str = "meetings";
-    pub(crate) const ALL: [&str; 10] = [
+    pub(crate) const MERGES: &str = "merges";
+    pub(crate) const ALL: [&str; 11] = [
         GROUP,
         MEMBERS,
         ACTORS,
@@ -43,6 +42,7 @@ pub(crate) mod table {
         VOIDS,
         DISBURSEMENTS,
         MEETINGS,
+        MERGES,
     ];
 }
 
@@ -95,6 +95,15 @@ pub enum BookError {
     /// The device part of the book folder is missing or damaged.
     #[error("this device's identity is missing or damaged in the book folder")]
     DeviceIdentity,
+    /// Specific personal data (UU No. 27/2022) would be saved without the household's
+    /// recorded consent.
+    #[error(
+        "{field}: data pribadi spesifik (UU 27/2022) tidak dapat disimpan tanpa persetujuan rumah tangga yang tercatat / specific personal data needs the household's recorded consent (persetujuan) first"
+    )]
+    ConsentMissing {
+        /// The field that holds specific personal data.
+        field: String,
+    },
     /// A value given by a person or a file is not valid for a field.
     #[error("{field}: {message}")]
     Invalid {
@@ -260,6 +269,12 @@ pub struct Book {
     pub(crate) mem_seq: u64,
     /// An append failed: the next persist writes a full snapshot so nothing is lost.
     pub(crate) persist_failed: bool,
+    /// The household index, built on first use and updated from document diffs.
+    pub(crate) index: Option<crate::index::HouseholdIndex>,
+    /// Heads of what is already on disk: the next chunk holds only the changes after them.
+    /// (Automerge's own incremental cursor starts empty after a load, so its first
+    /// incremental save would write the whole history again, uncompressed.)
+    pub(crate) saved_heads: Vec<ChangeHash>,
 }
 
 impl std::fmt::Debug for Book {
@@ -275,8 +290,9 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// Stamps carry milliseconds so two saves of one record in the same second still differ.
 fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 impl Book {
@@ -324,6 +340,7 @@ impl Book {
         for w in &warnings {
             tracing::warn!("{w}");
         }
+        let saved_heads = doc.get_heads();
         Ok(Book {
             doc,
             store: Some(store),
@@ -333,7 +350,24 @@ impl Book {
             warnings,
             mem_seq: 1,
             persist_failed: false,
+            index: None,
+            saved_heads,
         })
+    }
+
+    /// Changes the passphrase of a book folder: re-wraps its data key, rewrites only the
+    /// header (no book file). The book must not be open in another process.
+    ///
+    /// Errors: wrong old passphrase, the book is locked, or the header cannot be written.
+    pub fn change_passphrase(
+        dir: &Path,
+        old: &str,
+        new: &str,
+        kdf: KdfParams,
+    ) -> Result<(), BookError> {
+        let (mut store, _) = BookStore::open(dir, old)?;
+        store.change_passphrase(old, new, kdf)?;
+        Ok(())
     }
 
     /// A new group held only in memory (tests, simulations, tools).
@@ -355,6 +389,8 @@ impl Book {
             warnings: Vec::new(),
             mem_seq: 1,
             persist_failed: false,
+            index: None,
+            saved_heads: Vec::new(),
         }
     }
 
@@ -371,6 +407,8 @@ impl Book {
             warnings: Vec::new(),
             mem_seq: 1,
             persist_failed: false,
+            index: None,
+            saved_heads: Vec::new(),
         })
     }
 
@@ -386,6 +424,8 @@ impl Book {
             warnings: Vec::new(),
             mem_seq: 1,
             persist_failed: false,
+            index: None,
+            saved_heads: Vec::new(),
         };
         book.doc
             .put(automerge::ROOT, "schema", SCHEMA_VERSION as u64)?;
@@ -510,7 +550,7 @@ impl Book {
             // only a full snapshot is sure to hold every change.
             return self.compact();
         }
-        let bytes = self.doc.save_incremental();
+        let bytes = self.doc.save_after(&self.saved_heads);
         if bytes.is_empty() {
             return Ok(());
         }
@@ -518,6 +558,7 @@ impl Book {
             self.persist_failed = true;
             return Err(e.into());
         }
+        self.saved_heads = self.doc.get_heads();
         if store.chunk_count() >= COMPACT_AFTER_CHUNKS {
             self.compact()?;
         }
@@ -537,6 +578,7 @@ impl Book {
                 return Err(e.into());
             }
             self.persist_failed = false;
+            self.saved_heads = self.doc.get_heads();
         }
         Ok(())
     }
@@ -809,6 +851,7 @@ impl Book {
     /// Adds a household (with its people) under a new id; stamps it with this member and
     /// now. Commit afterwards. Returns the id.
     pub fn add_household(&mut self, mut h: Household) -> Result<String, BookError> {
+        crate::privacy::check_household_consent(None, &h)?;
         let id = new_id();
         let (by, at) = self.stamp();
         stamp_new(&mut h.created_by, &mut h.created_at, &by, &at);
@@ -851,6 +894,7 @@ impl Book {
         if &edited == original {
             return Ok(0);
         }
+        crate::privacy::check_household_consent(Some(original), &edited)?;
         edited.updated_by = by;
         edited.updated_at = at;
         self.update(table::HOUSEHOLDS, id, original, &edited)
@@ -871,19 +915,6 @@ impl Book {
         self.save_household(id, &original, &edited)
     }
 
-    /// Tombstones a household. Commit afterwards.
-    pub fn delete_household(&mut self, id: &str, reason: &str) -> Result<(), BookError> {
-        let (by, at) = self.stamp();
-        self.edit_household(id, |h| {
-            h.deleted = Some(Tombstone {
-                by,
-                at,
-                reason: reason.to_string(),
-            })
-        })?;
-        Ok(())
-    }
-
     // ----- PMKS -----------------------------------------------------------------------------
 
     /// All PMKS identifications, by id.
@@ -898,6 +929,7 @@ impl Book {
 
     /// Adds a PMKS identification; returns its id. Commit afterwards.
     pub fn add_pmks(&mut self, mut p: Pmks) -> Result<String, BookError> {
+        self.check_pmks_consent(&p)?;
         let id = new_id();
         let (by, at) = self.stamp();
         stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
@@ -917,11 +949,27 @@ impl Book {
         if edited == original {
             return Ok(0);
         }
+        if edited.kode != original.kode {
+            self.check_pmks_consent(edited)?;
+        }
         let (by, at) = self.stamp();
         let mut edited = edited.clone();
         edited.updated_by = by;
         edited.updated_at = at;
         self.update(table::PMKS, id, original, &edited)
+    }
+
+    /// PMKS codes 16 and 17 are health data: the household must have recorded consent.
+    fn check_pmks_consent(&self, p: &Pmks) -> Result<(), BookError> {
+        if !crate::privacy::SENSITIVE_PMKS_CODES.contains(&p.kode) {
+            return Ok(());
+        }
+        match self.household(&p.household_id)? {
+            Some(h) if crate::privacy::has_consent(&h) => Ok(()),
+            _ => Err(BookError::ConsentMissing {
+                field: "kode".into(),
+            }),
+        }
     }
 
     // ----- donors ---------------------------------------------------------------------------

@@ -37,12 +37,15 @@ mod export;
 mod fieldwise;
 mod generate;
 mod import;
+mod index;
 mod money;
+mod privacy;
 mod query;
 mod read;
 mod receipts;
 mod records;
 mod replica;
+mod review;
 pub mod rules;
 mod stats;
 pub mod storage;
@@ -56,11 +59,16 @@ pub use export::{
 };
 pub use generate::{GenerateReport, GenerateSpec, generate};
 pub use import::{ImportError, ImportKind, ImportReport, RowIssue, SavedRow, import_csv};
+pub use index::{HouseholdIndex, IndexEntry};
 pub use money::{
     Amount, CardReceipt, DonorCard, DonorMonth, DonorTotal, KasBook, KasRow, MoneyError,
     MoneyInput, MoneyRecords, OrderedMap, Period, PeriodReport, QuarterRow, SantunanDraft,
     buku_kas, donor_card, hledger_journal, journal_file_name, kas_csv, period_report, report_csv,
     report_html,
+};
+pub use privacy::{
+    HistoryEntry, PersonExport, SENSITIVE_PMKS_CODES, has_consent, person_export_html,
+    sensitive_changes,
 };
 pub use query::{HouseholdHit, set_household_field};
 pub use receipts::{
@@ -72,4 +80,7 @@ pub use records::{
     Tombstone, Void,
 };
 pub use replica::{Invite, InviteRefusal, MemberStatus, PeerSyncStates, SYNC_STATE_BLOB_PREFIX};
+pub use review::{
+    Conflict, ConflictValue, DeletedButEdited, DuplicatePair, Evidence, MergeRecord, Resolution,
+};
 pub use stats::Stats;

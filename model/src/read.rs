@@ -65,6 +65,24 @@ pub(crate) fn object_json(doc: &AutoCommit, obj: &ObjId, typ: ObjType) -> Json {
     }
 }
 
+/// Like [`object_json`] for a map, as it was at `heads`.
+pub(crate) fn object_json_at(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    heads: &[automerge::ChangeHash],
+) -> Json {
+    let mut m = Map::new();
+    for item in doc.map_range_at(obj, .., heads) {
+        let v = match &item.value {
+            ValueRef::Scalar(s) => scalar(s),
+            ValueRef::Object(ObjType::Map) => object_json_at(doc, &item.id(), heads),
+            ValueRef::Object(t) => object_json(doc, &item.id(), *t),
+        };
+        m.insert(item.key.into_owned(), v);
+    }
+    Json::Object(m)
+}
+
 /// Reads every record of a table map as `T`; records that do not decode (written by a
 /// newer app, or damaged) are logged and skipped.
 pub(crate) fn read_table<T: serde::de::DeserializeOwned>(

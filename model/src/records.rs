@@ -30,6 +30,10 @@ pub struct Tombstone {
     /// Why (free text, may be empty).
     #[autosurgeon(missing = "Default::default")]
     pub reason: String,
+    /// The document heads (hex change hashes) the removal was made at: a change to the
+    /// record outside them was made concurrently (or later), so the record is reviewed.
+    #[autosurgeon(missing = "Default::default")]
+    pub heads: Vec<String>,
 }
 
 /// The group (WKSBM) this book belongs to, with its wilayah (Kemendagri kode wilayah).

@@ -300,7 +300,7 @@ impl Book {
         let applied = if self.doc.get_heads() == before {
             0
         } else {
-            self.doc.get_changes(&before).len()
+            self.doc.get_changes_meta(&before).len()
         };
         if applied > 0 {
             self.persist_merged()?;

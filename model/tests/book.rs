@@ -225,3 +225,41 @@ fn wrong_passphrase_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn the_household_index_follows_saves_merges_and_deletions() {
+    let (mut a, mut b, _, id) = three_devices();
+    assert_eq!(a.household_index().entries().len(), 1);
+    let h2 = a
+        .add_household(household("3471131804080009", "Jl. Nitikan 3"))
+        .unwrap();
+    a.commit("add").unwrap();
+    b.edit_household(&id, |h| h.kepala_keluarga = "Sutrisno".into())
+        .unwrap();
+    b.commit("rename").unwrap();
+    a.merge(&mut b).unwrap();
+    let idx = a.household_index();
+    assert_eq!(idx.entries().len(), 2);
+    assert_eq!(
+        idx.search(None, "sutrisno").len(),
+        1,
+        "merged edit is searchable"
+    );
+    assert_eq!(idx.search(None, "3471131206619606").len(), 2, "by NIK");
+    assert_eq!(idx.search(Some(28), "").len(), 0);
+    a.delete_household(&h2, "salah").unwrap();
+    a.commit("del").unwrap();
+    let ids: Vec<String> = a
+        .household_index()
+        .entries()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    assert_eq!(ids, vec![id.clone()]);
+    // The incrementally kept index equals one built from scratch.
+    let mut fresh = a.replica_for(Device::from_seed(9));
+    assert_eq!(
+        a.household_index().entries(),
+        fresh.household_index().entries()
+    );
+}

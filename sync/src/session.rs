@@ -420,7 +420,12 @@ impl Session {
                 Ok(()) => {
                     self.state = State::Syncing;
                     self.sync_started = true;
-                    self.pump(replica, out);
+                    // The initiator speaks first; the acceptor answers what it receives.
+                    // Both generating at once makes each side answer the other's opening
+                    // "have" and send the whole set of missing changes twice.
+                    if self.role == Role::Initiator {
+                        self.pump(replica, out);
+                    }
                 }
                 Err(refuse) => self.refuse(refuse, replica, out),
             },
@@ -441,8 +446,9 @@ impl Session {
             (State::Syncing, Frame::Done(d)) => {
                 self.peer_done = Some(d);
                 self.counters.changes_sent = d.changes_applied;
-                self.send_done_if_stale(out);
-                self.check_finished(replica, out);
+                // The peer has nothing more; we may still have something (or not have
+                // spoken yet, as the acceptor): send it, or our Done.
+                self.pump(replica, out);
             }
             (state, frame) => {
                 let state = if state == State::Greeting {

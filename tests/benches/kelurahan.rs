@@ -51,7 +51,11 @@ fn time<T>(n: usize, mut f: impl FnMut() -> T) -> Duration {
 
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms < 10.0 { format!("{ms:.2} ms") } else { format!("{ms:.0} ms") }
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
 }
 
 fn size(b: u64) -> String {
@@ -92,7 +96,11 @@ fn dir_bytes(dir: &Path) -> u64 {
     let mut total = 0;
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        total += if p.is_dir() { dir_bytes(&p) } else { std::fs::metadata(&p).unwrap().len() };
+        total += if p.is_dir() {
+            dir_bytes(&p)
+        } else {
+            std::fs::metadata(&p).unwrap().len()
+        };
     }
     total
 }
@@ -111,13 +119,17 @@ fn raw_sync(
         if let Some(m) = a.sync().generate_sync_message(sa) {
             let enc = m.encode();
             bytes += enc.len() as u64;
-            b.sync().receive_sync_message(sb, automerge::sync::Message::decode(&enc).unwrap()).unwrap();
+            b.sync()
+                .receive_sync_message(sb, automerge::sync::Message::decode(&enc).unwrap())
+                .unwrap();
             moved = true;
         }
         if let Some(m) = b.sync().generate_sync_message(sb) {
             let enc = m.encode();
             bytes += enc.len() as u64;
-            a.sync().receive_sync_message(sa, automerge::sync::Message::decode(&enc).unwrap()).unwrap();
+            a.sync()
+                .receive_sync_message(sa, automerge::sync::Message::decode(&enc).unwrap())
+                .unwrap();
             moved = true;
         }
         if !moved {
@@ -141,13 +153,21 @@ fn volunteer_day(book: &mut Book, day: u32) {
         for k in 0..4 {
             h.anggota.insert(
                 format!("d{day}-{i}-{k}"),
-                Person { nama: format!("Anggota {k}"), ..Default::default() },
+                Person {
+                    nama: format!("Anggota {k}"),
+                    ..Default::default()
+                },
             );
         }
         book.add_household(h).unwrap();
         book.commit("survei").unwrap();
     }
-    let donors: Vec<String> = book.donors().into_iter().take(50).map(|(id, _)| id).collect();
+    let donors: Vec<String> = book
+        .donors()
+        .into_iter()
+        .take(50)
+        .map(|(id, _)| id)
+        .collect();
     for d in donors {
         book.issue_receipts(&[ReceiptDraft {
             donor_id: d,
@@ -163,7 +183,14 @@ fn volunteer_day(book: &mut Book, day: u32) {
 }
 
 impl Bench {
-    fn row(&mut self, what: &str, ours: Duration, raw: Option<Duration>, target: &str, met: Option<bool>) {
+    fn row(
+        &mut self,
+        what: &str,
+        ours: Duration,
+        raw: Option<Duration>,
+        target: &str,
+        met: Option<bool>,
+    ) {
         self.rows.push(Row {
             what: what.into(),
             ours: ms(ours),
@@ -174,8 +201,23 @@ impl Bench {
         });
     }
 
-    fn text_row(&mut self, what: &str, ours: String, raw: String, ratio: Option<f64>, target: &str, met: Option<bool>) {
-        self.rows.push(Row { what: what.into(), ours, raw, ratio, target: target.into(), met });
+    fn text_row(
+        &mut self,
+        what: &str,
+        ours: String,
+        raw: String,
+        ratio: Option<f64>,
+        target: &str,
+        met: Option<bool>,
+    ) {
+        self.rows.push(Row {
+            what: what.into(),
+            ours,
+            raw,
+            ratio,
+            target: target.into(),
+            met,
+        });
     }
 
     fn n(&self, full: usize) -> usize {
@@ -188,10 +230,20 @@ impl Bench {
         // Building the book (issue 2: under two minutes for 5,000 households).
         let t = Instant::now();
         let mut book = Book::create(&path, PASS, KdfParams::insecure_fast(), &init()).unwrap();
-        let report = rukun_model::generate(&mut book, GenerateSpec { households, seed: 7 }).unwrap();
+        let report = rukun_model::generate(
+            &mut book,
+            GenerateSpec {
+                households,
+                seed: 7,
+            },
+        )
+        .unwrap();
         let gen_time = t.elapsed();
         self.row(
-            &format!("`rukun generate` {households} households ({} receipts, {} saves)", report.receipts, report.commits),
+            &format!(
+                "`rukun generate` {households} households ({} receipts, {} saves)",
+                report.receipts, report.commits
+            ),
             gen_time,
             None,
             "< 2 min",
@@ -199,7 +251,15 @@ impl Bench {
         );
         // The volunteer who will receive the book is a member.
         let volunteer = Device::from_seed(4242);
-        book.put_member(volunteer.member_id(), &Member { name: "Relawan".into(), role: "relawan".into(), ..Default::default() }).unwrap();
+        book.put_member(
+            volunteer.member_id(),
+            &Member {
+                name: "Relawan".into(),
+                role: "relawan".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         book.commit("add volunteer").unwrap();
         book.compact().unwrap();
         let group_id = book.group().unwrap().id;
@@ -210,7 +270,13 @@ impl Bench {
         let ours = time(self.n(5), || Book::open(&path, PASS).unwrap());
         let raw = time(self.n(5), || AutoCommit::load(&doc_bytes).unwrap());
         let r = ours.as_secs_f64() / raw.as_secs_f64();
-        self.row("open the book from disk vs `Automerge::load`", ours, Some(raw), "≤ 1.5×", Some(r <= 1.5));
+        self.row(
+            "open the book from disk vs `Automerge::load`",
+            ours,
+            Some(raw),
+            "≤ 1.5×",
+            Some(r <= 1.5),
+        );
 
         // One record saved durably vs raw save_incremental with the same durability steps.
         let mut book = Book::open(&path, PASS).unwrap();
@@ -218,7 +284,8 @@ impl Bench {
         let mut i = 0u32;
         let ours = time(self.n(20), || {
             i += 1;
-            book.edit_household(&id, |h| h.alamat = format!("Jl. Bench {i}")).unwrap();
+            book.edit_household(&id, |h| h.alamat = format!("Jl. Bench {i}"))
+                .unwrap();
             book.commit("bench save").unwrap();
         });
         let raw_dir = self.dir.path().join("raw");
@@ -229,18 +296,34 @@ impl Bench {
         let mut j = 0u32;
         let raw = time(self.n(20), || {
             j += 1;
-            raw_doc.put(&rec, "alamat", format!("Jl. Bench {j}")).unwrap();
+            raw_doc
+                .put(&rec, "alamat", format!("Jl. Bench {j}"))
+                .unwrap();
             raw_doc.commit();
             let bytes = raw_doc.save_incremental();
             raw_durable_write(&raw_dir, &format!("chunk-{j}"), &bytes);
         });
         let r = ours.as_secs_f64() / raw.as_secs_f64();
-        self.row("one household saved durably vs raw `save_incremental` + fsync", ours, Some(raw), "≤ 2×", Some(r <= 2.0));
+        self.row(
+            "one household saved durably vs raw `save_incremental` + fsync",
+            ours,
+            Some(raw),
+            "≤ 2×",
+            Some(r <= 2.0),
+        );
 
         // Search in the household list (index kept up to date on change).
         let _ = book.household_index();
-        let ours = time(self.n(50), || book.household_index().search(None, "santoso").len());
-        self.row("search the household list (index)", ours, None, "≤ 5 ms", Some(ours <= Duration::from_millis(5)));
+        let ours = time(self.n(50), || {
+            book.household_index().search(None, "santoso").len()
+        });
+        self.row(
+            "search the household list (index)",
+            ours,
+            None,
+            "≤ 5 ms",
+            Some(ours <= Duration::from_millis(5)),
+        );
 
         // Yearly report.
         let records = book.money_records();
@@ -249,25 +332,55 @@ impl Bench {
             let input = records.input();
             rukun_model::period_report(&input, &name, &rukun_model::Period::year(2025).unwrap())
         });
-        self.row("yearly report (records in memory)", ours, None, "≤ 100 ms", Some(ours <= Duration::from_millis(100)));
+        self.row(
+            "yearly report (records in memory)",
+            ours,
+            None,
+            "≤ 100 ms",
+            Some(ours <= Duration::from_millis(100)),
+        );
         let ours_read = time(self.n(5), || book.money_records());
-        self.row("reading every money record from the document", ours_read, None, "", None);
+        self.row(
+            "reading every money record from the document",
+            ours_read,
+            None,
+            "",
+            None,
+        );
 
         // Duplicate detection.
         let ours = time(self.n(5), || book.duplicate_households().len());
-        self.row("duplicate detection", ours, None, "≤ 1 s", Some(ours <= Duration::from_secs(1)));
+        self.row(
+            "duplicate detection",
+            ours,
+            None,
+            "≤ 1 s",
+            Some(ours <= Duration::from_secs(1)),
+        );
 
         // CSV export of everything.
         let ours = time(self.n(5), || rukun_model::export_csv(&book).unwrap());
-        self.row("CSV export of everything", ours, None, "≤ 2 s", Some(ours <= Duration::from_secs(2)));
+        self.row(
+            "CSV export of everything",
+            ours,
+            None,
+            "≤ 2 s",
+            Some(ours <= Duration::from_secs(2)),
+        );
         drop(book);
 
         // Peak memory of a process holding the book, and bytes on disk.
         let exe = std::env::current_exe().unwrap();
-        let out = std::process::Command::new(exe).env("RUKUN_BENCH_HOLD", &path).output().unwrap();
+        let out = std::process::Command::new(exe)
+            .env("RUKUN_BENCH_HOLD", &path)
+            .output()
+            .unwrap();
         let peak_kib: u64 = String::from_utf8_lossy(&out.stdout)
             .lines()
-            .find_map(|l| l.strip_prefix("peak_kib ").and_then(|v| v.trim().parse().ok()))
+            .find_map(|l| {
+                l.strip_prefix("peak_kib ")
+                    .and_then(|v| v.trim().parse().ok())
+            })
             .unwrap_or(0);
         self.text_row(
             "peak memory of a process holding the book (VmHWM)",
@@ -292,26 +405,59 @@ impl Bench {
         // Changing the passphrase (issue 8) with the default Argon2id parameters.
         let pw = self.dir.path().join("pw");
         drop(Book::create(&pw, PASS, KdfParams::default(), &init()).unwrap());
-        let ours = time(1, || Book::change_passphrase(&pw, PASS, "baru", KdfParams::default()).unwrap());
-        self.row("change the passphrase (Argon2id 64 MiB, 3 passes)", ours, None, "< 1 s", Some(ours < Duration::from_secs(1)));
+        let ours = time(1, || {
+            Book::change_passphrase(&pw, PASS, "baru", KdfParams::default()).unwrap()
+        });
+        self.row(
+            "change the passphrase (Argon2id 64 MiB, 3 passes)",
+            ours,
+            None,
+            "< 1 s",
+            Some(ours < Duration::from_secs(1)),
+        );
     }
 
     /// Full and incremental sync over iroh on 127.0.0.1 vs raw in-memory Automerge sync.
     fn sync_figures(&mut self, path: &Path, doc_bytes: &[u8], volunteer: Device, group_id: &str) {
-        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let secret = volunteer.secret_bytes();
         let recv_dir = self.dir.path().join("volunteer");
         let local: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
         // Full sync to an empty device, until the receiver has saved it durably.
         let (full_time, full, recv_doc) = rt.block_on(async {
-            let sender = Node::spawn(BookReplica::new(Book::open(path, PASS).unwrap()), NodeConfig::new(local)).await.unwrap();
+            let sender = Node::spawn(
+                BookReplica::new(Book::open(path, PASS).unwrap()),
+                NodeConfig::new(local),
+            )
+            .await
+            .unwrap();
             let addr = sender.ticket().addr().clone();
             let t = Instant::now();
-            let newcomer = BookReplica::newcomer(Book::new_joining(Device::from_secret(secret)).unwrap(), group_id);
+            let newcomer = BookReplica::newcomer(
+                Book::new_joining(Device::from_secret(secret)).unwrap(),
+                group_id,
+            );
             let receiver = Node::spawn(newcomer, NodeConfig::new(local)).await.unwrap();
             let summary: Summary = receiver.sync_with(addr, |_| {}).await.unwrap();
-            let doc = receiver.replica().lock().unwrap().book_mut().save_document();
-            drop(Book::create_joined(&recv_dir, PASS, KdfParams::insecure_fast(), Device::from_secret(secret), &doc).unwrap());
+            let doc = receiver
+                .replica()
+                .lock()
+                .unwrap()
+                .book_mut()
+                .save_document();
+            drop(
+                Book::create_joined(
+                    &recv_dir,
+                    PASS,
+                    KdfParams::insecure_fast(),
+                    Device::from_secret(secret),
+                    &doc,
+                )
+                .unwrap(),
+            );
             let elapsed = t.elapsed();
             receiver.shutdown().await.unwrap();
             sender.shutdown().await.unwrap();
@@ -328,21 +474,53 @@ impl Bench {
         raw_durable_write(&raw_dir, "book.automerge", &raw_dst.save());
         let raw_time = t.elapsed();
         let r = full_time.as_secs_f64() / raw_time.as_secs_f64();
-        self.row("full sync to an empty device over iroh, saved durably: time", full_time, Some(raw_time), "≤ 1.3×", Some(r <= 1.3));
+        self.row(
+            "full sync to an empty device over iroh, saved durably: time",
+            full_time,
+            Some(raw_time),
+            "≤ 1.3×",
+            Some(r <= 1.3),
+        );
         let ours_bytes = full.bytes_sent + full.bytes_received;
         let rb = ours_bytes as f64 / raw_bytes.max(1) as f64;
-        self.text_row("full sync: bytes (both directions)", size(ours_bytes), size(raw_bytes), Some(rb), "≤ 1.1×", Some(rb <= 1.1));
-        self.text_row("full sync: round trips", full.round_trips.to_string(), raw_rounds.to_string(), None, "", None);
+        self.text_row(
+            "full sync: bytes (both directions)",
+            size(ours_bytes),
+            size(raw_bytes),
+            Some(rb),
+            "≤ 1.1×",
+            Some(rb <= 1.1),
+        );
+        self.text_row(
+            "full sync: round trips (our messages sent/received)",
+            format!(
+                "{} ({}/{}; {} sent, {} received)",
+                full.round_trips,
+                full.messages_sent,
+                full.messages_received,
+                size(full.bytes_sent),
+                size(full.bytes_received)
+            ),
+            raw_rounds.to_string(),
+            None,
+            "",
+            None,
+        );
 
         // Incremental: one volunteer's day on each side, with and without saved sync state.
+        // The raw baseline syncs the very same two documents (same changes) in memory.
         for saved in [true, false] {
-            let (elapsed, s) = rt.block_on(async {
+            let (elapsed, s, base, docs) = rt.block_on(async {
                 let mut sender_book = Book::open(path, PASS).unwrap();
+                let base = sender_book.save_document();
                 volunteer_day(&mut sender_book, if saved { 1 } else { 2 });
                 let mut recv_book = Book::open(&recv_dir, PASS).unwrap();
                 volunteer_day(&mut recv_book, if saved { 3 } else { 4 });
+                let docs = (sender_book.save_document(), recv_book.save_document());
                 if !saved {
                     // Forget what each side knew of the other.
+                    drop(sender_book);
+                    drop(recv_book);
                     for dir in [path, recv_dir.as_path()] {
                         for e in std::fs::read_dir(dir.join("device")).unwrap() {
                             let p = e.unwrap().path();
@@ -351,57 +529,56 @@ impl Bench {
                             }
                         }
                     }
-                    drop(sender_book);
-                    drop(recv_book);
                     sender_book = Book::open(path, PASS).unwrap();
                     recv_book = Book::open(&recv_dir, PASS).unwrap();
                 }
-                let sender = Node::spawn(BookReplica::new(sender_book), NodeConfig::new(local)).await.unwrap();
-                let receiver = Node::spawn(BookReplica::new(recv_book), NodeConfig::new(local)).await.unwrap();
+                let sender = Node::spawn(BookReplica::new(sender_book), NodeConfig::new(local))
+                    .await
+                    .unwrap();
+                let receiver = Node::spawn(BookReplica::new(recv_book), NodeConfig::new(local))
+                    .await
+                    .unwrap();
                 let t = Instant::now();
-                let s = receiver.sync_with(sender.ticket().addr().clone(), |_| {}).await.unwrap();
+                let s = receiver
+                    .sync_with(sender.ticket().addr().clone(), |_| {})
+                    .await
+                    .unwrap();
                 let elapsed = t.elapsed();
                 receiver.shutdown().await.unwrap();
                 sender.shutdown().await.unwrap();
-                (elapsed, s)
+                (elapsed, s, base, docs)
             });
-            // Raw: the same kind of day on each side of two synced documents.
-            let mut a = AutoCommit::load(doc_bytes).unwrap();
-            let mut b = AutoCommit::load(doc_bytes).unwrap();
-            let (mut sa, mut sb) = (automerge::sync::State::new(), automerge::sync::State::new());
-            raw_sync(&mut a, &mut b, &mut sa, &mut sb);
-            for (doc, tag) in [(&mut a, "a"), (&mut b, "b")] {
-                let (_, tbl) = doc.get(automerge::ROOT, "households").unwrap().unwrap();
-                for i in 0..30 {
-                    let h = doc.put_object(&tbl, format!("raw-{tag}-{i}"), automerge::ObjType::Map).unwrap();
-                    for f in ["no_kk", "alamat", "kepala_keluarga", "lantai", "atap"] {
-                        doc.put(&h, f, format!("{f} {i}")).unwrap();
-                    }
-                    let people = doc.put_object(&h, "anggota", automerge::ObjType::Map).unwrap();
-                    for k in 0..4 {
-                        let p = doc.put_object(&people, format!("p{k}"), automerge::ObjType::Map).unwrap();
-                        doc.put(&p, "nama", format!("Anggota {k}")).unwrap();
-                    }
-                    doc.commit();
-                }
-                let (_, rtbl) = doc.get(automerge::ROOT, "receipts").unwrap().unwrap();
-                for i in 0..50 {
-                    let r = doc.put_object(&rtbl, format!("raw-r-{tag}-{i}"), automerge::ObjType::Map).unwrap();
-                    for f in ["nomor", "donor_id", "jumlah", "untuk", "diterima_pada", "penerima", "terbilang"] {
-                        doc.put(&r, f, format!("{f} {i}")).unwrap();
-                    }
-                    doc.commit();
-                }
-            }
-            if !saved {
+            let (mut a, mut b, mut sa, mut sb);
+            if saved {
+                // States as they were after the two books last synced (at `base`).
+                a = AutoCommit::load(&base).unwrap();
+                b = AutoCommit::load(&base).unwrap();
+                sa = automerge::sync::State::new();
+                sb = automerge::sync::State::new();
+                raw_sync(&mut a, &mut b, &mut sa, &mut sb);
+                a.load_incremental(&docs.0).unwrap();
+                b.load_incremental(&docs.1).unwrap();
+            } else {
+                a = AutoCommit::load(&docs.0).unwrap();
+                b = AutoCommit::load(&docs.1).unwrap();
                 sa = automerge::sync::State::new();
                 sb = automerge::sync::State::new();
             }
             let t = Instant::now();
-            let (rbytes, rrounds) = raw_sync(&mut a, &mut b, &mut sa, &mut sb);
+            let (rbytes, rrounds) = raw_sync(&mut b, &mut a, &mut sb, &mut sa);
             let rtime = t.elapsed();
-            let label = if saved { "with saved sync state" } else { "without saved sync state" };
-            self.row(&format!("one volunteer's day each side, {label}: time"), elapsed, Some(rtime), "", None);
+            let label = if saved {
+                "with saved sync state"
+            } else {
+                "without saved sync state"
+            };
+            self.row(
+                &format!("one volunteer's day each side, {label}: time"),
+                elapsed,
+                Some(rtime),
+                "",
+                None,
+            );
             let ob = s.bytes_sent + s.bytes_received;
             let rb = ob as f64 / rbytes.max(1) as f64;
             self.text_row(
@@ -418,14 +595,21 @@ impl Bench {
                 rrounds.to_string(),
                 None,
                 if saved { "≤ 2" } else { "" },
-                if saved { Some(s.round_trips <= 2) } else { None },
+                if saved {
+                    Some(s.round_trips <= 2)
+                } else {
+                    None
+                },
             );
         }
     }
 
     fn markdown(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "| figure | Rukun | raw Automerge | ratio | target | met |");
+        let _ = writeln!(
+            s,
+            "| figure | Rukun | raw Automerge | ratio | target | met |"
+        );
         let _ = writeln!(s, "| --- | ---: | ---: | ---: | --- | --- |");
         for r in &self.rows {
             let _ = writeln!(
@@ -434,7 +618,9 @@ impl Bench {
                 r.what,
                 r.ours,
                 r.raw,
-                r.ratio.map(|x| format!("{x:.2}×")).unwrap_or_else(|| "—".into()),
+                r.ratio
+                    .map(|x| format!("{x:.2}×"))
+                    .unwrap_or_else(|| "—".into()),
                 r.target,
                 match r.met {
                     Some(true) => "yes",
@@ -468,16 +654,28 @@ fn machine() -> String {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let mem_kib: u64 = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
         .unwrap_or(0);
-    format!("{cpu}, {cores} cores, {:.0} GiB", mem_kib as f64 / 1024.0 / 1024.0)
+    format!(
+        "{cpu}, {cores} cores, {:.0} GiB",
+        mem_kib as f64 / 1024.0 / 1024.0
+    )
 }
 
 fn benchmarks_md() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("BENCHMARKS.md")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("BENCHMARKS.md")
 }
 
 const BEGIN: &str = "<!-- bench:begin -->";
@@ -489,7 +687,11 @@ fn main() {
         return;
     }
     let full = std::env::args().any(|a| a == "--bench");
-    let mut b = Bench { full, rows: Vec::new(), dir: tempfile::tempdir().unwrap() };
+    let mut b = Bench {
+        full,
+        rows: Vec::new(),
+        dir: tempfile::tempdir().unwrap(),
+    };
     let started = Instant::now();
     b.run();
     let table = b.markdown();
@@ -504,7 +706,9 @@ fn main() {
         let path = benchmarks_md();
         let old = std::fs::read_to_string(&path).unwrap_or_default();
         let new = match (old.find(BEGIN), old.find(END)) {
-            (Some(a), Some(z)) if a < z => format!("{}{}{}", &old[..a], block, &old[z + END.len()..]),
+            (Some(a), Some(z)) if a < z => {
+                format!("{}{}{}", &old[..a], block, &old[z + END.len()..])
+            }
             _ => format!("{old}\n{block}\n"),
         };
         std::fs::write(&path, new).unwrap();

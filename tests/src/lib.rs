@@ -4,6 +4,8 @@
 //! This library holds what the scenarios share: the reference data in `../shared/data`, split
 //! by RT the way two volunteers would have surveyed it, and small helpers to make books.
 
+pub mod process;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

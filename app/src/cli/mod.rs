@@ -1,6 +1,8 @@
 //! The command line: parsing (clap) and one function per subcommand.
 
 mod money;
+mod peers;
+mod review;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,8 +14,6 @@ use rukun_model::{
     Book, GenerateSpec, GroupInit, Household, ImportKind, rules, set_household_field,
     storage::{BookStore, KdfParams},
 };
-
-mod peers;
 
 /// Exit status when some imported rows were rejected.
 const EXIT_ROWS_REJECTED: u8 = 3;
@@ -46,27 +46,6 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Receipts (kuitansi): issue offline, void, show.
-    Receipt {
-        #[command(subcommand)]
-        command: money::ReceiptCommand,
-    },
-    /// Aid paid (santunan).
-    Santunan {
-        #[command(subcommand)]
-        command: money::SantunanCommand,
-    },
-    /// Donors: add (code scoped to this device), list.
-    Donor {
-        #[command(subcommand)]
-        command: money::DonorCommand,
-    },
-    /// The buku kas umum of one month (derived, never stored).
-    Kas(money::KasArgs),
-    /// The report of a year or quarter: JSON, printable HTML, CSV.
-    Report(money::ReportArgs),
-    /// A donor's card (kartu donatur) for one year.
-    DonorCard(money::DonorCardArgs),
     /// Found a new group in an empty book folder; this device becomes its first admin.
     Init {
         /// Group name, e.g. "Warga Rukun".
@@ -124,8 +103,80 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The meeting's review: conflicts, duplicates, deletions that raced an edit.
+    Review {
+        #[command(subcommand)]
+        command: review::ReviewCommand,
+    },
+    /// Settle a conflicting field: `--value V` (one of the listed values or a new one) or
+    /// `--pick N` (the N-th listed value).
+    Resolve {
+        /// Record id (household, PMKS, donor or santunan).
+        record: String,
+        /// Field, e.g. `lantai` or `anggota.<person id>.nama`, or `kode` of a PMKS record.
+        field: String,
+        /// The value to keep.
+        #[arg(long)]
+        value: Option<String>,
+        /// The number of a listed value (from 1).
+        #[arg(long)]
+        pick: Option<usize>,
+    },
+    /// Merge household OTHER into KEEP (undo with `rukun unmerge`).
+    MergeHouseholds {
+        /// Surviving household id.
+        keep: String,
+        /// Household merged away.
+        other: String,
+    },
+    /// Undo a merge (its id, or the id of the household merged away).
+    Unmerge {
+        /// Merge id or merged household id.
+        id: String,
+    },
+    /// A person's data (UU 27/2022).
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// Change the book's passphrase (new one from RUKUN_NEW_PASSPHRASE or a prompt).
+    Passphrase,
+    /// Receipts (kuitansi): issue offline, void, show.
+    Receipt {
+        #[command(subcommand)]
+        command: money::ReceiptCommand,
+    },
+    /// Aid paid (santunan).
+    Santunan {
+        #[command(subcommand)]
+        command: money::SantunanCommand,
+    },
+    /// Donors: add (code scoped to this device), list.
+    Donor {
+        #[command(subcommand)]
+        command: money::DonorCommand,
+    },
+    /// The buku kas umum of one month (derived, never stored).
+    Kas(money::KasArgs),
+    /// The report of a year or quarter: JSON, printable HTML, CSV.
+    Report(money::ReportArgs),
+    /// A donor's card (kartu donatur) for one year.
+    DonorCard(money::DonorCardArgs),
     #[command(flatten)]
     Peer(peers::PeerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonCommand {
+    /// Everything the book holds about one person, with who recorded or changed what and
+    /// when, as JSON and a readable page.
+    Export {
+        /// The person's NIK.
+        nik: String,
+        /// Folder to write into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -149,6 +200,19 @@ enum ExportFormat {
 
 #[derive(Debug, Subcommand)]
 enum HouseholdCommand {
+    /// Delete a household (a tombstone; a concurrent edit elsewhere is kept for review).
+    Delete {
+        /// Household id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Restore a deleted household.
+    Restore {
+        /// Household id.
+        id: String,
+    },
     /// List live households.
     List {
         /// Only this RT.
@@ -231,7 +295,7 @@ fn book_dir(cli: &Cli) -> Result<PathBuf> {
 }
 
 /// The passphrase from `RUKUN_PASSPHRASE`, or asked on the terminal.
-fn passphrase(confirm: bool) -> Result<String> {
+pub(crate) fn passphrase(confirm: bool) -> Result<String> {
     if let Ok(p) = std::env::var("RUKUN_PASSPHRASE") {
         if p.is_empty() {
             bail!("RUKUN_PASSPHRASE is set but empty");
@@ -254,7 +318,7 @@ fn passphrase(confirm: bool) -> Result<String> {
     Ok(p)
 }
 
-fn open_book(dir: &Path) -> Result<Book> {
+pub(crate) fn open_book(dir: &Path) -> Result<Book> {
     if !BookStore::exists(dir) {
         bail!(
             "no book in {} (create one with `rukun init`, or pass --book DIR)",
@@ -358,13 +422,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Household { command } => household(&dir, command),
+        Command::Peer(command) => peers::run(&dir, cli.insecure_fast_kdf, command),
+        Command::Review { command } => review::review(&dir, command),
+        Command::Resolve {
+            record,
+            field,
+            value,
+            pick,
+        } => review::resolve(&dir, &record, &field, value, pick),
+        Command::MergeHouseholds { keep, other } => review::merge_households(&dir, &keep, &other),
+        Command::Unmerge { id } => review::unmerge(&dir, &id),
+        Command::Person {
+            command: PersonCommand::Export { nik, out },
+        } => review::person_export(&dir, &nik, &out),
+        Command::Passphrase => review::change_passphrase(&dir, cli.insecure_fast_kdf),
         Command::Receipt { command } => money::receipt(&dir, command),
         Command::Santunan { command } => money::santunan(&dir, command),
         Command::Donor { command } => money::donor(&dir, command),
         Command::Kas(args) => money::kas(&dir, args),
         Command::Report(args) => money::report(&dir, args),
         Command::DonorCard(args) => money::card(&dir, args),
-        Command::Peer(command) => peers::run(&dir, cli.insecure_fast_kdf, command),
         Command::Export { format, out } => {
             let mut book = open_book(&dir)?;
             let files = match format {
@@ -540,6 +617,20 @@ fn household(dir: &Path, command: HouseholdCommand) -> Result<ExitCode> {
             let id = book.add_household(h)?;
             book.commit("household add")?;
             println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        HouseholdCommand::Delete { id, reason } => {
+            let mut book = open_book(dir)?;
+            book.delete_household(&id, &reason)?;
+            book.commit("household delete")?;
+            eprintln!("dihapus (tombstone)");
+            Ok(ExitCode::SUCCESS)
+        }
+        HouseholdCommand::Restore { id } => {
+            let mut book = open_book(dir)?;
+            book.restore_household(&id)?;
+            book.commit("household restore")?;
+            eprintln!("dipulihkan");
             Ok(ExitCode::SUCCESS)
         }
         HouseholdCommand::Edit { id, set } => {
