@@ -262,3 +262,36 @@ fn the_automerge_export_is_a_standard_document() {
     // Magic bytes of an Automerge document.
     assert_eq!(&bytes[..4], &[0x85, 0x6f, 0x4a, 0x83]);
 }
+
+#[test]
+fn every_export_folder_carries_the_notice_and_the_anonymous_report_names_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    init(&book);
+    import_all(&book);
+    for format in ["csv", "json", "automerge", "hledger"] {
+        let out = dir.path().join(format);
+        ok(
+            &book,
+            &["export", "--format", format, "--out", out.to_str().unwrap()],
+        );
+        let notice = std::fs::read_to_string(out.join("PERHATIAN-DATA-PRIBADI.txt")).unwrap();
+        assert!(notice.contains("UU No. 27 Tahun 2022"), "{format}");
+    }
+    let json = std::fs::read_to_string(dir.path().join("json").join("households.json")).unwrap();
+    assert!(json.contains("\"notice\""));
+    let named: serde_json::Value =
+        serde_json::from_str(&ok(&book, &["report", "--year", "2025", "--json"])).unwrap();
+    let donor = named["receipts_by_donor"][0]["nama"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let anon = ok(&book, &["report", "--year", "2025", "--json", "--anonim"]);
+    assert!(
+        !anon.contains(&donor),
+        "{donor} appears in the anonymous report"
+    );
+    let anon: serde_json::Value = serde_json::from_str(&anon).unwrap();
+    assert_eq!(anon["closing"], named["closing"]);
+    assert_eq!(anon["receipts_by_rt"], named["receipts_by_rt"]);
+}

@@ -261,6 +261,20 @@ enum HouseholdCommand {
     },
 }
 
+/// Name of the notice written into every export folder (it holds personal data).
+const NOTICE_FILE: &str = "PERHATIAN-DATA-PRIBADI.txt";
+
+/// Writes the personal-data notice (UU 27/2022) into the folder of `path`.
+pub(crate) fn write_notice_beside(path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let notice = dir.join(NOTICE_FILE);
+    std::fs::write(&notice, format!("{}\n", rukun_model::PERSONAL_DATA_NOTICE))
+        .with_context(|| format!("writing {}", notice.display()))
+}
+
 /// Parses the command line and runs it; errors are printed with their causes.
 pub(crate) fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -451,6 +465,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExportFormat::Hledger => money::hledger_files(&book)?,
             };
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let has_notice = files.iter().any(|f| f.name == NOTICE_FILE);
+            if !has_notice {
+                write_notice_beside(&out.join(NOTICE_FILE))?;
+            }
             for f in files {
                 let path = out.join(&f.name);
                 std::fs::write(&path, &f.bytes)

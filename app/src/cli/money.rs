@@ -140,6 +140,9 @@ pub(crate) struct ReportArgs {
     /// Write the report as CSV (Excel, `;`) to this file.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Anonymous: counts and totals only, no names or NIKs (for a public notice board).
+    #[arg(long)]
+    anonim: bool,
 }
 
 /// `rukun donor-card CODE --year 2025`.
@@ -420,13 +423,22 @@ pub(crate) fn report(dir: &Path, args: ReportArgs) -> Result<ExitCode> {
     let book = open_book(dir)?;
     let group = book.group()?;
     let records = book.money_records();
-    let r = period_report(&records.input(), &group.name, &period);
+    let mut r = period_report(&records.input(), &group.name, &period);
+    if args.anonim {
+        r = r.anonymized();
+    }
     if let Some(path) = &args.html {
         let html = report_html(&r, &group, rules::wib_date(book.now()));
         write_file(path, html.as_bytes())?;
+        if !args.anonim {
+            super::write_notice_beside(path)?;
+        }
     }
     if let Some(path) = &args.csv {
         write_file(path, &report_csv(&r)?)?;
+        if !args.anonim {
+            super::write_notice_beside(path)?;
+        }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r.to_json())?);

@@ -108,6 +108,15 @@ pub struct PeriodReport {
 }
 
 impl PeriodReport {
+    /// The report without anything that names a person (`rukun report --anonim`, UU
+    /// 27/2022): the per-donor totals and the warnings (which may name donors) are dropped;
+    /// counts and totals by month, RT, kind, PMKS code and status stay.
+    pub fn anonymized(mut self) -> PeriodReport {
+        self.receipts_by_donor.clear();
+        self.warnings.clear();
+        self
+    }
+
     /// The report as JSON, with one more key `closing_balance_<year>` (e.g.
     /// `closing_balance_2025`) equal to `closing`, the name the reference figures use.
     pub fn to_json(&self) -> serde_json::Value {
