@@ -111,6 +111,12 @@ fn year_report_equals_expected_2025_field_by_field() {
         assert_eq!(pair[0].closing, pair[1].opening);
     }
     assert_eq!(report.quarters.last().unwrap().closing, report.closing);
+    // The printed form holds the same values, months in calendar order.
+    let printed: serde_json::Value =
+        serde_json::from_str(&report.to_json_pretty().unwrap()).unwrap();
+    assert_eq!(printed, actual);
+    let text = report.to_json_pretty().unwrap();
+    assert!(text.find("\"9\": 590000").unwrap() < text.find("\"10\": 600000").unwrap());
     // Amounts are JSON integers, never floats.
     assert!(actual["receipts_total"].is_i64());
     assert!(actual["quarters"][0]["closing"].is_i64());

@@ -441,7 +441,7 @@ pub(crate) fn report(dir: &Path, args: ReportArgs) -> Result<ExitCode> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r.to_json())?);
+        println!("{}", r.to_json_pretty()?);
     } else {
         println!("LAPORAN {} — {}", period.title().to_uppercase(), group.name);
         println!("  {}", period.range_text());

@@ -129,6 +129,28 @@ impl PeriodReport {
     }
 }
 
+/// The report with its `closing_balance_<year>` key, serialized in field order.
+#[derive(Serialize)]
+struct WithClosing<'a> {
+    #[serde(flatten)]
+    report: &'a PeriodReport,
+    #[serde(flatten)]
+    extra: BTreeMap<String, Amount>,
+}
+
+impl PeriodReport {
+    /// The same JSON as [`PeriodReport::to_json`], pretty-printed with the keys in field
+    /// order and months and RTs in calendar and number order (as `rukun report --json`
+    /// prints it). Errors: only if serde_json fails, which it does not for this type.
+    pub fn to_json_pretty(&self) -> Result<String, serde_json::Error> {
+        let extra = BTreeMap::from([(format!("closing_balance_{}", self.year), self.closing)]);
+        serde_json::to_string_pretty(&WithClosing {
+            report: self,
+            extra,
+        })
+    }
+}
+
 /// Builds the report of `period` (a year or a quarter; a month works too) from plain
 /// records. Pure and deterministic: the same records in any order give the same report,
 /// so every device reports the same after a merge.
