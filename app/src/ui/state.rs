@@ -116,6 +116,17 @@ pub(crate) enum Command {
     RevokeMember(MemberId),
     /// Sync with the device of this ticket (text form `rukunpeer…`).
     SyncNow(String),
+    RefreshReview,
+    ResolveConflict {
+        kind: rukun_model::RecordKind,
+        record: String,
+        path: String,
+        pick: usize,
+    },
+    MergeHouseholds {
+        keep: String,
+        other: String,
+    },
 }
 
 /// Where the app is.
@@ -146,6 +157,8 @@ pub(crate) struct Session {
     pub(crate) santunan: screens::santunan::SantunanUi,
     pub(crate) laporan: screens::laporan::LaporanUi,
     pub(crate) sinkron: screens::sinkron::SinkronUi,
+    /// Conflicts and duplicates, read when Tinjau opens; `None` after any change.
+    pub(crate) review: Option<screens::tinjau::ReviewVm>,
 }
 
 impl Session {
@@ -167,6 +180,7 @@ impl Session {
             santunan: Default::default(),
             laporan: Default::default(),
             sinkron: Default::default(),
+            review: None,
         }
     }
 }
@@ -365,6 +379,7 @@ impl AppState {
                         s.households.refilter(&s.idx);
                         s.pmks.refilter(&s.idx);
                         s.sinkron.running = false;
+                        s.review = None;
                     }
                     _ => {
                         // The book could not be handed back (the node did not start): it is
@@ -684,6 +699,10 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
     let Some(book) = guard.as_mut() else {
         return Ok(Applied::Busy(cmd));
     };
+    if !matches!(cmd, Command::OpenHousehold(_)) {
+        // Every other command below writes: the review is read again when shown.
+        s.review = None;
+    }
     let err = |e: rukun_model::BookError| e.to_string();
     match cmd {
         Command::OpenHousehold(id) => {
@@ -826,6 +845,46 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
             book.commit("cabut anggota").map_err(err)?;
             s.idx.members = book.members();
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::RefreshReview => {
+            s.review = Some(screens::tinjau::ReviewVm::build(book));
+            Ok(Applied::Done)
+        }
+        Command::ResolveConflict {
+            kind,
+            record,
+            path,
+            pick,
+        } => {
+            book.resolve_conflict(kind, &record, &path, rukun_model::Resolution::Pick(pick))
+                .map_err(err)?;
+            book.commit("tinjau: pilih nilai").map_err(err)?;
+            match kind {
+                rukun_model::RecordKind::Household => {
+                    s.idx.reload_households(book);
+                    s.households.refilter(&s.idx);
+                }
+                rukun_model::RecordKind::Pmks => {
+                    s.idx.reload_pmks(book);
+                    s.pmks.refilter(&s.idx);
+                }
+                rukun_model::RecordKind::Donor => s.idx.reload_donors(book),
+                rukun_model::RecordKind::Disbursement => s.idx.reload_disbursements(book),
+            }
+            s.review = Some(screens::tinjau::ReviewVm::build(book));
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::MergeHouseholds { keep, other } => {
+            book.merge_households(&keep, &other).map_err(err)?;
+            book.commit("tinjau: gabungkan rumah tangga").map_err(err)?;
+            s.idx.reload_households(book);
+            s.idx.reload_pmks(book);
+            s.idx.reload_donors(book);
+            s.idx.reload_disbursements(book);
+            s.households.refilter(&s.idx);
+            s.pmks.refilter(&s.idx);
+            s.review = Some(screens::tinjau::ReviewVm::build(book));
+            Ok(Applied::Notice(tr!(lang, "tinjau.digabung").into_owned()))
         }
         _ => Ok(Applied::Done),
     }

@@ -258,3 +258,10 @@ pub(crate) fn list_row(
     }
     response
 }
+
+/// A stored UTC instant (RFC 3339) shown as its WIB date `17/08/2025`.
+pub(crate) fn date_short_instant(s: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| rules::format_date_short(rules::wib_date(t.with_timezone(&chrono::Utc))))
+        .unwrap_or_else(|_| s.to_string())
+}
