@@ -595,10 +595,28 @@ impl AppState {
                 let Some(book) = guard.as_ref() else {
                     return JobOutput::Failed(busy);
                 };
-                match rukun_model::export_csv(book) {
+                let mut files = match rukun_model::export_csv(book) {
                     Ok(f) => f,
                     Err(e) => return JobOutput::Failed(e.to_string()),
+                };
+                // The treasurer's other two papers: the hledger journal for an auditor and
+                // the printable report of this year (Bahasa Indonesia, with the chart).
+                let group = book.group().unwrap_or_default();
+                let records = book.money_records();
+                let input = records.input();
+                files.push(rukun_model::ExportFile {
+                    name: rukun_model::journal_file_name(&group.name),
+                    bytes: rukun_model::hledger_journal(&input, &group.name).into_bytes(),
+                });
+                let today = rukun_model::rules::wib_date(book.now());
+                if let Ok(period) = rukun_model::Period::year(chrono::Datelike::year(&today)) {
+                    let report = rukun_model::period_report(&input, &group.name, &period);
+                    files.push(rukun_model::ExportFile {
+                        name: format!("laporan-{}.html", period.year),
+                        bytes: rukun_model::report_html(&report, &group, today).into_bytes(),
+                    });
                 }
+                files
             };
             p.report(0.6, "");
             if let Err(e) = std::fs::create_dir_all(&folder) {
