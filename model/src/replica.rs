@@ -193,8 +193,27 @@ impl Book {
         device: Device,
         document: &[u8],
     ) -> Result<Book, BookError> {
-        let secret = device.secret_bytes();
-        let mut book = Book::from_document_bytes(device, document)?;
+        Book::from_document_bytes(device, document)?.store_joined(dir, passphrase, kdf)
+    }
+
+    /// Saves this in-memory book (received when joining: a [`Book::new_joining`] book after
+    /// its first sync) as this device's book in the empty folder `dir`, encrypted under
+    /// `passphrase`: one snapshot, no second encode and load of the document as
+    /// [`Book::create_joined`] of its bytes would do.
+    ///
+    /// # Errors
+    /// As [`Book::create_joined`].
+    pub fn store_joined(
+        mut self,
+        dir: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<Book, BookError> {
+        let secret = self.device.secret_bytes();
+        let mut book = {
+            self.store = None;
+            self
+        };
         let group = book.group()?;
         if group.id.is_empty() {
             return Err(BookError::Invalid {

@@ -61,6 +61,12 @@ impl BookReplica {
         self.book
     }
 
+    /// Unwraps the book and its per-peer sync states (e.g. to store a joined book with
+    /// [`Book::store_joined`] and then [`Book::adopt_sync_states`]).
+    pub fn into_parts(self) -> (Book, PeerSyncStates) {
+        (self.book, self.states)
+    }
+
     /// Group id of the book (UUID text); empty for a newcomer before its first sync.
     fn stored_group_id(&self) -> String {
         self.book.group().map(|g| g.id).unwrap_or_default()

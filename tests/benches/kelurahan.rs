@@ -427,7 +427,7 @@ impl Bench {
         let recv_dir = self.dir.path().join("volunteer");
         let local: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
         // Full sync to an empty device, until the receiver has saved it durably.
-        let (full_time, full, recv_doc) = rt.block_on(async {
+        let (full_time, full) = rt.block_on(async {
             let sender = Node::spawn(
                 BookReplica::new(Book::open(path, PASS).unwrap()),
                 NodeConfig::new(local),
@@ -442,28 +442,24 @@ impl Bench {
             );
             let receiver = Node::spawn(newcomer, NodeConfig::new(local)).await.unwrap();
             let summary: Summary = receiver.sync_with(addr, |_| {}).await.unwrap();
-            let doc = receiver
-                .replica()
-                .lock()
-                .unwrap()
-                .book_mut()
-                .save_document();
-            drop(
-                Book::create_joined(
-                    &recv_dir,
-                    PASS,
-                    KdfParams::insecure_fast(),
-                    Device::from_secret(secret),
-                    &doc,
-                )
-                .unwrap(),
-            );
-            let elapsed = t.elapsed();
+            // The newcomer's book is stored as `rukun join` stores it.
+            let replica = receiver.replica().clone();
             receiver.shutdown().await.unwrap();
+            let (book, states) = std::sync::Arc::try_unwrap(replica)
+                .ok()
+                .unwrap()
+                .into_inner()
+                .unwrap()
+                .into_parts();
+            let mut book = book
+                .store_joined(&recv_dir, PASS, KdfParams::insecure_fast())
+                .unwrap();
+            book.adopt_sync_states(&states).unwrap();
+            let elapsed = t.elapsed();
+            drop(book);
             sender.shutdown().await.unwrap();
-            (elapsed, summary, doc)
+            (elapsed, summary)
         });
-        let _ = recv_doc;
         let mut raw_src = AutoCommit::load(doc_bytes).unwrap();
         let raw_dir = self.dir.path().join("raw-full");
         std::fs::create_dir_all(&raw_dir).unwrap();
@@ -556,6 +552,9 @@ impl Bench {
                 sa = automerge::sync::State::new();
                 sb = automerge::sync::State::new();
                 raw_sync(&mut a, &mut b, &mut sa, &mut sb);
+                // Saved between meetings: only the persistent part of a sync state survives.
+                sa = automerge::sync::State::decode(&sa.encode()).unwrap();
+                sb = automerge::sync::State::decode(&sb.encode()).unwrap();
                 a.load_incremental(&docs.0).unwrap();
                 b.load_incremental(&docs.1).unwrap();
             } else {

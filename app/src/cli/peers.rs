@@ -399,17 +399,9 @@ async fn join(
         }
         Err(e) => return Err(e.into()),
     };
-    let secret = joined.replica.book().device().secret_bytes();
-    let mut replica = joined.replica;
-    let document = replica.book_mut().save_document();
-    let mut book = Book::create_joined(
-        dir,
-        &pass,
-        kdf_params(fast_kdf),
-        Device::from_secret(secret),
-        &document,
-    )?;
-    book.adopt_sync_states(replica.sync_states())?;
+    let (book, states) = joined.replica.into_parts();
+    let mut book = book.store_joined(dir, &pass, kdf_params(fast_kdf))?;
+    book.adopt_sync_states(&states)?;
     let group = book.group()?;
     line(&format!("group {}", group.id));
     line(&format!("member {}", book.member_id()));
