@@ -1,6 +1,7 @@
 //! The command line: parsing (clap) and one function per subcommand.
 
 mod money;
+#[cfg(feature = "sync")]
 mod peers;
 mod review;
 
@@ -162,6 +163,7 @@ enum Command {
     Report(money::ReportArgs),
     /// A donor's card (kartu donatur) for one year.
     DonorCard(money::DonorCardArgs),
+    #[cfg(feature = "sync")]
     #[command(flatten)]
     Peer(peers::PeerCommand),
 }
@@ -436,6 +438,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Household { command } => household(&dir, command),
+        #[cfg(feature = "sync")]
         Command::Peer(command) => peers::run(&dir, cli.insecure_fast_kdf, command),
         Command::Review { command } => review::review(&dir, command),
         Command::Resolve {

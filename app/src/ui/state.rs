@@ -205,6 +205,7 @@ pub(crate) enum JobOutput {
         files: usize,
     },
     Failed(String),
+    #[cfg_attr(not(feature = "sync"), allow(dead_code))]
     Synced {
         book: Option<Box<Book>>,
         idx: Option<Box<Index>>,
@@ -549,6 +550,16 @@ impl AppState {
         self.deferred.clear();
     }
 
+    #[cfg(not(feature = "sync"))]
+    fn sync_now(&mut self, _ctx: &egui::Context, _ticket: String) {
+        // Built without the `sync` feature (Android): no iroh endpoint in this build.
+        self.set_notice(
+            "Sinkron tidak tersedia di versi ini / sync is not in this build",
+            true,
+        );
+    }
+
+    #[cfg(feature = "sync")]
     fn sync_now(&mut self, ctx: &egui::Context, ticket: String) {
         let lang = self.lang();
         let ticket = match ticket.trim().parse::<rukun_sync::EndpointTicket>() {
@@ -921,11 +932,13 @@ pub(crate) fn default_purpose(lang: Lang) -> String {
     .into_owned()
 }
 
+#[cfg(feature = "sync")]
 struct SyncTexts {
     progress: String,
     done: String,
 }
 
+#[cfg(feature = "sync")]
 fn fill(template: &str, sent: u64, received: u64) -> String {
     template
         .replace("{sent}", &sent.to_string())
@@ -934,6 +947,7 @@ fn fill(template: &str, sent: u64, received: u64) -> String {
 
 /// Syncs `book` with the device of `ticket` on a tokio runtime of this (background) thread,
 /// and hands the book back with fresh view models.
+#[cfg(feature = "sync")]
 fn run_sync(
     book: Book,
     ticket: rukun_sync::EndpointTicket,
