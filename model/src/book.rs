@@ -928,15 +928,9 @@ impl Book {
     }
 
     /// Adds a PMKS identification; returns its id. Commit afterwards.
-    pub fn add_pmks(&mut self, mut p: Pmks) -> Result<String, BookError> {
+    pub fn add_pmks(&mut self, p: Pmks) -> Result<String, BookError> {
         self.check_pmks_consent(&p)?;
-        let id = new_id();
-        let (by, at) = self.stamp();
-        stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
-        p.updated_by.clone_from(&p.created_by);
-        p.updated_at.clone_from(&p.created_at);
-        self.insert(table::PMKS, &id, &p)?;
-        Ok(id)
+        self.add_stamped(table::PMKS, p)
     }
 
     /// Saves the changed fields of a PMKS identification (see [`Book::save_household`]).
@@ -952,11 +946,7 @@ impl Book {
         if edited.kode != original.kode {
             self.check_pmks_consent(edited)?;
         }
-        let (by, at) = self.stamp();
-        let mut edited = edited.clone();
-        edited.updated_by = by;
-        edited.updated_at = at;
-        self.update(table::PMKS, id, original, &edited)
+        self.save_stamped(table::PMKS, id, original, edited)
     }
 
     /// PMKS codes 16 and 17 are health data: the household must have recorded consent.
@@ -985,14 +975,8 @@ impl Book {
     }
 
     /// Adds a donor; returns its id. Commit afterwards.
-    pub fn add_donor(&mut self, mut d: Donor) -> Result<String, BookError> {
-        let id = new_id();
-        let (by, at) = self.stamp();
-        stamp_new(&mut d.created_by, &mut d.created_at, &by, &at);
-        d.updated_by.clone_from(&d.created_by);
-        d.updated_at.clone_from(&d.created_at);
-        self.insert(table::DONORS, &id, &d)?;
-        Ok(id)
+    pub fn add_donor(&mut self, d: Donor) -> Result<String, BookError> {
+        self.add_stamped(table::DONORS, d)
     }
 
     /// Saves the changed fields of a donor.
@@ -1002,14 +986,7 @@ impl Book {
         original: &Donor,
         edited: &Donor,
     ) -> Result<usize, BookError> {
-        if edited == original {
-            return Ok(0);
-        }
-        let (by, at) = self.stamp();
-        let mut edited = edited.clone();
-        edited.updated_by = by;
-        edited.updated_at = at;
-        self.update(table::DONORS, id, original, &edited)
+        self.save_stamped(table::DONORS, id, original, edited)
     }
 
     // ----- receipts and voids ---------------------------------------------------------------
@@ -1058,14 +1035,8 @@ impl Book {
     }
 
     /// Adds a disbursement; returns its id. Commit afterwards.
-    pub fn add_disbursement(&mut self, mut d: Disbursement) -> Result<String, BookError> {
-        let id = new_id();
-        let (by, at) = self.stamp();
-        stamp_new(&mut d.created_by, &mut d.created_at, &by, &at);
-        d.updated_by.clone_from(&d.created_by);
-        d.updated_at.clone_from(&d.created_at);
-        self.insert(table::DISBURSEMENTS, &id, &d)?;
-        Ok(id)
+    pub fn add_disbursement(&mut self, d: Disbursement) -> Result<String, BookError> {
+        self.add_stamped(table::DISBURSEMENTS, d)
     }
 
     /// All meetings, by id.
@@ -1080,6 +1051,62 @@ impl Book {
         stamp_new(&mut m.created_by, &mut m.created_at, &by, &at);
         self.insert(table::MEETINGS, &id, &m)?;
         Ok(id)
+    }
+}
+
+/// A record with the four bookkeeping stamps (who and when, first and last written).
+pub(crate) trait Stamped {
+    /// `(created_by, created_at, updated_by, updated_at)`.
+    fn stamps_mut(&mut self) -> (&mut String, &mut String, &mut String, &mut String);
+}
+
+macro_rules! stamped {
+    ($($ty:ty),*) => {$(
+        impl Stamped for $ty {
+            fn stamps_mut(&mut self) -> (&mut String, &mut String, &mut String, &mut String) {
+                (&mut self.created_by, &mut self.created_at, &mut self.updated_by, &mut self.updated_at)
+            }
+        }
+    )*};
+}
+stamped!(Pmks, Donor, Disbursement);
+
+impl Book {
+    /// Inserts a new record under a new id, stamped with this member and now (stamps
+    /// already filled, e.g. by an import of the paper book, are kept). Commit afterwards.
+    fn add_stamped<T: Reconcile + Stamped>(
+        &mut self,
+        t: &'static str,
+        mut rec: T,
+    ) -> Result<String, BookError> {
+        let id = new_id();
+        let (by, at) = self.stamp();
+        let (cb, ca, ub, ua) = rec.stamps_mut();
+        stamp_new(cb, ca, &by, &at);
+        ub.clone_from(cb);
+        ua.clone_from(ca);
+        self.insert(t, &id, &rec)?;
+        Ok(id)
+    }
+
+    /// Writes the fields where `edited` differs from `original`, with fresh `updated_*`
+    /// stamps; nothing when they are equal. Returns how many fields were written.
+    pub(crate) fn save_stamped<T: FieldWise + Stamped + Clone + PartialEq>(
+        &mut self,
+        t: &'static str,
+        id: &str,
+        original: &T,
+        edited: &T,
+    ) -> Result<usize, BookError> {
+        if edited == original {
+            return Ok(0);
+        }
+        let (by, at) = self.stamp();
+        let mut edited = edited.clone();
+        let (_, _, ub, ua) = edited.stamps_mut();
+        *ub = by;
+        *ua = at;
+        self.update(t, id, original, &edited)
     }
 }
 

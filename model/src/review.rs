@@ -742,7 +742,7 @@ impl Book {
                 let mut e = d.clone();
                 e.household_id = to.to_string();
                 e.person_id = map_person(&d.person_id);
-                self.update(table::DISBURSEMENTS, &id, &d, &e)?;
+                self.save_stamped(table::DISBURSEMENTS, &id, &d, &e)?;
                 moved.push(format!("disbursements/{id}"));
             }
         }
@@ -832,7 +832,7 @@ impl Book {
                             .person_id
                             .as_ref()
                             .map(|x| back.get(x).cloned().unwrap_or_else(|| x.clone()));
-                        self.update(table::DISBURSEMENTS, rid, &d, &e)?;
+                        self.save_stamped(table::DISBURSEMENTS, rid, &d, &e)?;
                     }
                 }
                 _ => {}
