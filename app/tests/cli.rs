@@ -1,4 +1,4 @@
-//! The `rukun` command on the reference data of `../shared/data`.
+//! The `rukun` command on the reference data of `data/rw08`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,5 +1,5 @@
 //! The money commands end to end with the `rukun` binary: the report JSON against
-//! ../shared/data/expected-2025.json, the hledger journal checked by hledger itself,
+//! data/rw08/expected-2025.json, the hledger journal checked by hledger itself,
 //! receipts issued and voided, santunan, donor cards, kas, HTML and CSV.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Takes the screenshots in this folder from the real window under Xvfb (no GPU: wgpu on
-# Mesa llvmpipe), with the reference data of ../shared/data imported into a fresh book.
+# Mesa llvmpipe), with the reference data of data/rw08 imported into a fresh book.
 #
 #   apt-get install -y xvfb imagemagick xdotool   # plus scripts/setup-deps
 #   RUKUN=target/debug/rukun docs/screenshots/take.sh
@@ -14,7 +14,7 @@ WORK=$(mktemp -d)
 export RUKUN_PASSPHRASE='kata sandi yang panjang' RUKUN_INSECURE_FAST_KDF=1
 export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data
 B="$RUKUN --book $WORK/book"
-D=../shared/data
+D=data/rw08
 $B init --name "Warga Rukun" --kelurahan Sorosutan --kode-wilayah 34.71.13.1006 \
         --rw 8 --rt 27,28,29,30,31 --member "Bu Sri" >/dev/null
 for k in penduduk:rw08-penduduk survei:rw08-survei-rumah donatur:donatur iuran:iuran-2025 \

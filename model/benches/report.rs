@@ -1,4 +1,4 @@
-//! The yearly report over the reference data (../shared/data, imported into an in-memory
+//! The yearly report over the reference data (data/rw08, imported into an in-memory
 //! book): target under 100 ms on a 2-core machine (issue 4, acceptance). Measures the
 //! report from records already read (as the app's in-memory index will feed it) and the
 //! whole path from the book (reading every record, then the report).
@@ -10,19 +10,15 @@ use std::path::PathBuf;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rukun_model::{Book, Device, GroupInit, ImportKind, Period, import_csv, period_report};
 
+/// The reference data folder `data/rw08` of the repository (see its README.md).
 fn data_dir() -> PathBuf {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        for candidate in [
-            dir.join("shared").join("data"),
-            dir.join("..").join("shared").join("data"),
-        ] {
-            if candidate.join("expected-2025.json").exists() {
-                return candidate;
-            }
-        }
-        assert!(dir.pop(), "../shared/data not found");
-    }
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/rw08"));
+    assert!(
+        dir.join("expected-2025.json").is_file(),
+        "reference data not found in {}",
+        dir.display()
+    );
+    dir
 }
 
 fn reference_book() -> Book {

@@ -1,4 +1,4 @@
-//! Reading CSV as people actually save it: the plain files of `../shared/data` and the same
+//! Reading CSV as people actually save it: the plain files of `data/rw08` and the same
 //! data saved by Excel with Indonesian regional settings (`;` separator, UTF-8 with or
 //! without BOM, CRLF, headers in any case with spaces, formatted empty rows `;;;;`).
 

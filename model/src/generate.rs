@@ -1,4 +1,4 @@
-//! `rukun generate`: a deterministic kelurahan-size book, shaped like `../shared/data`,
+//! `rukun generate`: a deterministic kelurahan-size book, shaped like `data/rw08`,
 //! written one form save at a time by several simulated members and merged — the data set
 //! every benchmark and scale test uses.
 

@@ -17,7 +17,7 @@ use crate::rules;
 /// as saved.
 const ROWS_PER_COMMIT: usize = 25;
 
-/// The kinds of file `rukun import` reads (the files of `../shared/data`).
+/// The kinds of file `rukun import` reads (the files of `data/rw08`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
     /// `rw08-penduduk.csv`: one row per person, grouped by `no_kk`.

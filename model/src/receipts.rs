@@ -116,8 +116,8 @@ impl Book {
     /// never edited or removed; a void record names it (keyed by the receipt's record id,
     /// so two devices voiding the same receipt concurrently still make one void). The
     /// number may be the stored one or the widened one shown after a collision
-    /// ([`Book::find_receipt`]). Rule: DOMAIN.md "Money" (numbers are never reused; a
-    /// cancelled receipt is voided, not deleted).
+    /// ([`Book::find_receipt`]). Rule: docs/domain.md#buku-kas-umum-and-kuitansi (numbers
+    /// are never reused; a cancelled receipt is voided, not deleted).
     ///
     /// Errors: no receipt has that number, or two share it ([`Book::find_receipt`]); the
     /// reason is empty; it is already voided.

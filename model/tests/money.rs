@@ -1,4 +1,4 @@
-//! Money you can trust (issue 4): the report against ../shared/data/expected-2025.json,
+//! Money you can trust (issue 4): the report against data/rw08/expected-2025.json,
 //! WIB months, the buku kas umum, five devices issuing receipts offline with a crash, a
 //! void racing a donor card, short-id collisions, donor codes per device, hledger text.
 
@@ -25,19 +25,15 @@ fn init() -> GroupInit {
     }
 }
 
+/// The reference data folder `data/rw08` of the repository (see its README.md).
 fn data_dir() -> PathBuf {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        for candidate in [
-            dir.join("shared").join("data"),
-            dir.join("..").join("shared").join("data"),
-        ] {
-            if candidate.join("expected-2025.json").exists() {
-                return candidate;
-            }
-        }
-        assert!(dir.pop(), "../shared/data not found");
-    }
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/rw08"));
+    assert!(
+        dir.join("expected-2025.json").is_file(),
+        "reference data not found in {}",
+        dir.display()
+    );
+    dir
 }
 
 fn reference_book() -> Book {

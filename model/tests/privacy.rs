@@ -21,19 +21,10 @@ fn init() -> GroupInit {
     }
 }
 
+/// A file of the reference data folder `data/rw08` of the repository.
 fn data(file: &str) -> Vec<u8> {
-    let mut dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        for c in [
-            dir.join("shared/data").join(file),
-            dir.join("../shared/data").join(file),
-        ] {
-            if c.exists() {
-                return std::fs::read(c).unwrap();
-            }
-        }
-        assert!(dir.pop(), "shared/data not found");
-    }
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/rw08")).join(file);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn all_bytes_under(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {

@@ -1,7 +1,7 @@
 //! Whole-system scenarios for Rukun: several devices' books syncing, in one process (in memory
 //! or over real iroh endpoints on 127.0.0.1) and as several `rukun` processes.
 //!
-//! This library holds what the scenarios share: the reference data in `../shared/data`, split
+//! This library holds what the scenarios share: the reference data in `data/rw08`, split
 //! by RT the way two volunteers would have surveyed it, and small helpers to make books.
 
 pub mod process;
@@ -30,28 +30,16 @@ pub const RTS_A: [u16; 3] = [27, 28, 29];
 /// The RTs volunteer B surveyed in the meeting scenario.
 pub const RTS_B: [u16; 2] = [30, 31];
 
-/// The reference data folder `../shared/data`, found by walking up from this crate.
+/// The reference data folder `data/rw08` of the repository (see its README.md).
 ///
 /// # Errors
-/// When no folder above the crate holds `shared/data/expected-2025.json`.
+/// When the folder has no `expected-2025.json`.
 pub fn data_dir() -> Result<PathBuf> {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        for candidate in [
-            dir.join("shared").join("data"),
-            dir.join("..").join("shared").join("data"),
-        ] {
-            if candidate.join("expected-2025.json").exists() {
-                return Ok(candidate);
-            }
-        }
-        if !dir.pop() {
-            bail!(
-                "../shared/data not found above {}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-        }
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/rw08"));
+    if !dir.join("expected-2025.json").is_file() {
+        bail!("reference data not found in {}", dir.display());
     }
+    Ok(dir)
 }
 
 /// The six counts of `expected-2025.json` as [`Stats`].

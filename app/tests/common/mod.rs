@@ -7,24 +7,15 @@ use std::process::{Command, Output};
 
 pub(crate) const PASS: &str = "rahasia-uji";
 
-/// The reference data folder `../shared/data`, found by walking up from the crate.
+/// The reference data folder `data/rw08` of the repository (see its README.md).
 pub(crate) fn data_dir() -> PathBuf {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared").join("data");
-        if candidate.join("expected-2025.json").exists() {
-            return candidate;
-        }
-        let sibling = dir.join("..").join("shared").join("data");
-        if sibling.join("expected-2025.json").exists() {
-            return sibling;
-        }
-        assert!(
-            dir.pop(),
-            "../shared/data not found above {}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-    }
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/rw08"));
+    assert!(
+        dir.join("expected-2025.json").is_file(),
+        "reference data not found in {}",
+        dir.display()
+    );
+    dir
 }
 
 /// `rukun` with the book folder, passphrase and cheap KDF set.

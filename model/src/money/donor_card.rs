@@ -1,6 +1,6 @@
 //! The donor card (kartu donatur): one donor's year, month by month, paid or not, with
-//! the receipt numbers (issue 4, item 4; DOMAIN.md "Where the money comes from":
-//! transparency through donor cards).
+//! the receipt numbers (issue 4, item 4; docs/domain.md#wksbm-and-the-group: transparency
+//! through donor cards).
 
 use chrono::NaiveDate;
 use serde::Serialize;

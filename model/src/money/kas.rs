@@ -1,7 +1,8 @@
 //! The buku kas umum (general cash book), derived from receipts, voids and disbursements
-//! and never stored (DOMAIN.md "Money": No, Tanggal, No. Bukti, Uraian, Penerimaan,
-//! Pengeluaran, Saldo; chronological; never erased — a mistake is corrected by a reversing
-//! entry; closed monthly; Saldo = previous saldo + penerimaan − pengeluaran).
+//! and never stored (docs/domain.md#buku-kas-umum-and-kuitansi: No, Tanggal, No. Bukti,
+//! Uraian, Penerimaan, Pengeluaran, Saldo; chronological; never erased — a mistake is
+//! corrected by a reversing entry; closed monthly; Saldo = previous saldo + penerimaan −
+//! pengeluaran).
 
 use std::collections::HashMap;
 

@@ -1,11 +1,12 @@
 //! Money you can trust: the buku kas umum, period reports, donor cards and the hledger
 //! journal, all derived from receipts, voids and disbursements — never stored — so they are
-//! exact after any merge (issue 4; DESIGN.md "Rules that make merging safe").
+//! exact after any merge (issue 4; docs/design.md#rules-that-make-merging-safe).
 //!
 //! Every function here is pure: it reads plain slices of records ([`MoneyInput`]), so it can
 //! be fed from [`Book::money_records`] or from an in-memory index kept by the app.
 //!
-//! Rules, with their sources (DOMAIN.md "Money" and "Time"):
+//! Rules, with their sources (docs/domain.md#rupiah, docs/domain.md#buku-kas-umum-and-kuitansi
+//! and docs/domain.md#time-wib):
 //! - amounts are whole rupiah ([`Rupiah`]); sums and balances are [`Amount`]s (a signed
 //!   `rust_decimal::Decimal`), never floats;
 //! - a receipt belongs to the WIB calendar date of its `diterima_pada` instant (stored in
@@ -317,8 +318,8 @@ impl Period {
         })
     }
 
-    /// Quarter `q` (1..=4) of `year`: Q1 = Januari–Maret (DOMAIN.md: a report every 3
-    /// months). Errors: [`MoneyError::Quarter`], [`MoneyError::Year`].
+    /// Quarter `q` (1..=4) of `year`: Q1 = Januari–Maret (docs/domain.md#time-wib:
+    /// a report every 3 months). Errors: [`MoneyError::Quarter`], [`MoneyError::Year`].
     pub fn quarter(year: i32, q: u8) -> Result<Period, MoneyError> {
         if !(1..=4).contains(&q) {
             return Err(MoneyError::Quarter(q));

@@ -49,7 +49,8 @@ pub struct DonorTotal {
 /// recorded at the end of the period": identifications dated on or before the last day
 /// (undated ones always count) and not removed by then, each with the status it holds
 /// in the book now (the book keeps no dated status history). Households, people and donors
-/// are the live records now. Rule sources: DOMAIN.md "Money", "Time"; issue 4 item 3.
+/// are the live records now. Rule sources: issue 4 item 3;
+/// docs/domain.md#buku-kas-umum-and-kuitansi and #time-wib.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeriodReport {
     /// Group name.

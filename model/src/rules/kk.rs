@@ -1,5 +1,5 @@
 //! Nomor KK, the 16-digit number of a Kartu Keluarga: issuing region (6) +
-//! registration date DDMMYY (no +40) + serial (4) (DOMAIN.md "Identity numbers").
+//! registration date DDMMYY (no +40) + serial (4) (docs/domain.md#nomor-kk).
 
 use std::fmt;
 use std::str::FromStr;
@@ -195,7 +195,7 @@ impl Hydrate for NoKk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{csv_rows, hydrate_from, roundtrip, shared_data};
+    use crate::rules::test_support::{csv_rows, hydrate_from, roundtrip, rw08_file};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -295,9 +295,9 @@ mod tests {
 
     #[test]
     fn reference_data_numbers_are_valid() {
-        let people = csv_rows(&shared_data("rw08-penduduk.csv"));
-        let survey = csv_rows(&shared_data("rw08-survei-rumah.csv"));
-        let donors = csv_rows(&shared_data("donatur.csv"));
+        let people = csv_rows(&rw08_file("rw08-penduduk.csv"));
+        let survey = csv_rows(&rw08_file("rw08-survei-rumah.csv"));
+        let donors = csv_rows(&rw08_file("donatur.csv"));
         for r in people.iter().chain(&survey).chain(&donors) {
             if !r["no_kk"].is_empty() {
                 NoKk::parse_at(&r["no_kk"], d(2025, 12, 31)).unwrap();

@@ -1,4 +1,4 @@
-//! Closed-list fields of the Kartu Keluarga (DOMAIN.md "Identity numbers"; labels as
+//! Closed-list fields of the Kartu Keluarga (docs/domain.md#kartu-keluarga-fields; labels as
 //! printed by Dukcapil). Each is stored by its canonical label and parsed leniently.
 
 /// A value outside the closed list of a Kartu Keluarga field.
@@ -26,7 +26,7 @@ code_enum! {
 
 code_enum! {
     /// Status hubungan dalam keluarga (SHDK): the person's relation to the head of the
-    /// family, in the Dukcapil order (DOMAIN.md).
+    /// family, in the Dukcapil order (docs/domain.md#kartu-keluarga-fields).
     Shdk, field = "SHDK", error = KkFieldError {
         /// Kepala Keluarga (head of family).
         KepalaKeluarga => "Kepala Keluarga", "Kepala Keluarga", ["Kepala", "KK", "KRT"],
@@ -54,7 +54,8 @@ code_enum! {
 }
 
 code_enum! {
-    /// Pendidikan terakhir (highest schooling) as on the Kartu Keluarga (DOMAIN.md).
+    /// Pendidikan terakhir (highest schooling) as on the Kartu Keluarga
+    /// (docs/domain.md#kartu-keluarga-fields).
     /// Accepts the Dukcapil long forms (`Tamat SD/Sederajat`, `SLTP/Sederajat`,
     /// `Diploma IV/Strata I`, …) and common short forms (`SMP`, `SMA`, `S1`, `D3`).
     Pendidikan, field = "pendidikan", error = KkFieldError {
@@ -87,7 +88,8 @@ code_enum! {
 }
 
 code_enum! {
-    /// Status perkawinan (marital status) as on the Kartu Keluarga (DOMAIN.md).
+    /// Status perkawinan (marital status) as on the Kartu Keluarga
+    /// (docs/domain.md#kartu-keluarga-fields).
     /// `Kawin Tercatat`/`Kawin Belum Tercatat` read as `Kawin` (the KK's newer wording).
     StatusPerkawinan, field = "status perkawinan", error = KkFieldError {
         /// Belum Kawin (never married).
@@ -128,9 +130,7 @@ code_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{
-        csv_rows, hydrate_from, roundtrip, shared_data, stored_scalar,
-    };
+    use crate::rules::test_support::{csv_rows, hydrate_from, roundtrip, rw08_file, stored_scalar};
 
     #[test]
     fn canonical_round_trip() {
@@ -269,7 +269,7 @@ mod tests {
 
     #[test]
     fn every_value_in_reference_data_parses() {
-        let rows = csv_rows(&shared_data("rw08-penduduk.csv"));
+        let rows = csv_rows(&rw08_file("rw08-penduduk.csv"));
         assert!(rows.len() > 800);
         for r in &rows {
             Sex::parse(&r["jenis_kelamin"]).unwrap();

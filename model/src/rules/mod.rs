@@ -6,8 +6,8 @@
 //! English without the field name, so a caller can write `"nik: {err}"`, e.g.
 //! `nik: must be 16 digits, got 15`.
 //!
-//! The facts come from `DOMAIN.md` (shared with the project) and the regulations it
-//! cites; each item says where its rule comes from.
+//! The facts come from `docs/domain.md` and the regulations it cites
+//! (`docs/domain.md#regulations-cited`); each item says where its rule comes from.
 
 /// Defines a closed enum stored as a canonical Indonesian string, with lenient parsing.
 ///
@@ -186,7 +186,7 @@ pub(crate) enum DigitsError {
 /// Strips spaces and dots and checks the result is exactly 16 ASCII digits.
 ///
 /// A value like `3,47113E+15` (Excel scientific notation) is reported separately: the
-/// digits are lost and the row must be refused (DOMAIN.md).
+/// digits are lost and the row must be refused (docs/domain.md#numbers-excel-has-mangled).
 pub(crate) fn clean_16_digits(input: &str) -> Result<String, DigitsError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {

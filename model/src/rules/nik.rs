@@ -1,5 +1,5 @@
 //! NIK (Nomor Induk Kependudukan), the 16-digit national identity number
-//! `PPKKCC DDMMYY SSSS` (DOMAIN.md "Identity numbers").
+//! `PPKKCC DDMMYY SSSS` (docs/domain.md#nik).
 
 use std::fmt;
 use std::str::FromStr;
@@ -86,7 +86,7 @@ pub enum NikError {
 /// A disagreement between a NIK and the sex or birth date entered for the person.
 ///
 /// A warning, not an error: the NIK may be right and the entry wrong, or the other way
-/// round (DOMAIN.md).
+/// round (docs/domain.md#nik).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NikWarning {
     /// The NIK's day field says one sex, the entered sex is the other.
@@ -152,7 +152,7 @@ impl Nik {
     /// Strips spaces and dots; refuses Excel scientific notation; requires 16 digits,
     /// one of the 38 province codes, day 01–31 or 41–71 (women), month 01–12, a real
     /// date, and serial 0001–9999. The century is the one that puts the birth date not
-    /// after `today` (DOMAIN.md; a person over 100 is read as a child, unavoidably).
+    /// after `today` (docs/domain.md#nik; a person over 100 is read as a child, unavoidably).
     pub fn parse_at(input: &str, today: NaiveDate) -> Result<Nik, NikError> {
         let digits = clean_16_digits(input).map_err(|e| match e {
             DigitsError::Empty => NikError::Empty,
@@ -337,7 +337,7 @@ impl Hydrate for Nik {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{csv_rows, hydrate_from, roundtrip, shared_data};
+    use crate::rules::test_support::{csv_rows, hydrate_from, roundtrip, rw08_file};
     use proptest::prelude::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -573,7 +573,7 @@ mod tests {
 
     #[test]
     fn reference_data_niks_are_valid() {
-        let rows = csv_rows(&shared_data("rw08-penduduk.csv"));
+        let rows = csv_rows(&rw08_file("rw08-penduduk.csv"));
         let mut seen = std::collections::HashSet::new();
         for r in &rows {
             let n = Nik::parse_at(&r["nik"], d(2025, 12, 31)).unwrap();

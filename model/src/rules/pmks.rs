@@ -1,7 +1,7 @@
 //! The 26 PMKS (Penyandang Masalah Kesejahteraan Sosial; newer texts say PPKS) of
 //! Permensos No. 08 Tahun 2012, and the status of a person's PMKS record.
 //!
-//! Codes are stable and stored; names are for display (DOMAIN.md "WKSBM, PMKS, PSKS").
+//! Codes are stable and stored; names are for display (docs/domain.md#pmks-the-26-kinds).
 
 use std::fmt;
 use std::str::FromStr;
@@ -70,7 +70,8 @@ const ALIASES: &[(&str, u8, Option<&str>)] = &[
     ("PRSE", 23, None),
     ("WRSE", 23, None),
     ("KAT", 26, None),
-    // The founding study's local names (DOMAIN.md), mapped onto the 26 by this project.
+    // The founding study's local names (docs/domain.md#local-names-for-pmks), mapped onto
+    // the 26 by this project.
     ("lansia miskin", 8, Some(TAG_LANSIA_MISKIN)),
     ("keluarga miskin", 24, None),
     ("korban narkoba", 17, None),
@@ -208,8 +209,8 @@ impl PmksCode {
     }
 
     /// The age range (inclusive, years) the category is meant for, if it has one
-    /// (DOMAIN.md): 1: 0–5; 2 and 7: 6–18; 3: 12–17; 5 and 6: 0–17; 8: 60+;
-    /// 15: 19+; 23: 18–59.
+    /// (docs/domain.md#pmks-the-26-kinds): 1: 0–5; 2 and 7: 6–18; 3: 12–17; 5 and 6: 0–17;
+    /// 8: 60+; 15: 19+; 23: 18–59.
     pub fn age_range(self) -> Option<(u32, Option<u32>)> {
         match self.0 {
             1 => Some((0, Some(5))),
@@ -225,8 +226,8 @@ impl PmksCode {
 
     /// A warning if `age_years` is outside the category's age rule, else `None`.
     ///
-    /// Age rules warn, they never block (DOMAIN.md): e.g. code 8 for a 55-year-old gives
-    /// "Lanjut Usia Terlantar is for age 60 or older; this person is 55".
+    /// Age rules warn, they never block (docs/domain.md#pmks-the-26-kinds): e.g. code 8 for a
+    /// 55-year-old gives "Lanjut Usia Terlantar is for age 60 or older; this person is 55".
     pub fn age_warning(self, age_years: u32) -> Option<String> {
         let (min, max) = self.age_range()?;
         let inside = age_years >= min && max.is_none_or(|m| age_years <= m);
@@ -351,9 +352,7 @@ code_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{
-        csv_rows, hydrate_from, roundtrip, shared_data, stored_scalar,
-    };
+    use crate::rules::test_support::{csv_rows, hydrate_from, roundtrip, rw08_file, stored_scalar};
 
     fn c(n: u8) -> PmksCode {
         PmksCode::new(n).unwrap()
@@ -525,7 +524,7 @@ mod tests {
 
     #[test]
     fn reference_data() {
-        for r in csv_rows(&shared_data("pmks-2025.csv")) {
+        for r in csv_rows(&rw08_file("pmks-2025.csv")) {
             let code = PmksCode::parse(&r["kode_pmks"]).unwrap();
             assert_eq!(code.name(), r["nama_pmks"]);
             assert_eq!(PmksCode::from_name(&r["nama_pmks"]).unwrap().code, code);

@@ -1,7 +1,7 @@
 //! Rupiah amounts: whole, non-negative rupiah (sen are not used in practice).
 //!
 //! Written `Rp75.000` (dot thousands, comma decimals; `Rp75.000,00` in formal papers),
-//! per DOMAIN.md "Money".
+//! per docs/domain.md#rupiah.
 
 use std::fmt;
 use std::str::FromStr;
@@ -236,7 +236,8 @@ impl Rupiah {
     }
 
     /// True if a receipt for this amount needs a Rp10.000 meterai (stamp duty): only
-    /// above Rp5.000.000 (UU 10/2020 Bea Meterai; DOMAIN.md "Money").
+    /// above Rp5.000.000 (UU 10/2020 Bea Meterai;
+    /// docs/domain.md#buku-kas-umum-and-kuitansi).
     pub fn needs_meterai(self) -> bool {
         self.whole() > 5_000_000
     }

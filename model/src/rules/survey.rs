@@ -1,5 +1,5 @@
 //! Door-to-door household survey: closed answer lists modelled on the Regsosek 2022
-//! form (BPS) and the "14 kriteria rumah tangga miskin" (DOMAIN.md "Household survey").
+//! form (BPS) and the "14 kriteria rumah tangga miskin" (docs/domain.md#household-survey).
 
 use super::normalize_key;
 
@@ -125,7 +125,8 @@ impl SurveyQuestion {
         .into_iter()
     }
 
-    /// The answer options, exactly as in DOMAIN.md (cooking fuel: Regsosek 2022's list).
+    /// The answer options, exactly as in docs/domain.md#household-survey (cooking fuel:
+    /// Regsosek 2022's list).
     pub fn options(self) -> &'static [&'static str] {
         match self {
             SurveyQuestion::Lantai => LANTAI,
@@ -175,7 +176,7 @@ impl SurveyQuestion {
 /// Matching ignores case and extra spaces (also around `/`, `-`, `,`) and gives the
 /// canonical option. Empty input gives an empty value. Text already written as
 /// `Lainnya: <text>` is kept (canonical prefix, no warning). Anything else is kept as
-/// `"Lainnya: <text>"` with a warning naming the question (DOMAIN.md).
+/// `"Lainnya: <text>"` with a warning naming the question (docs/domain.md#household-survey).
 pub fn normalize_answer(question: SurveyQuestion, input: &str) -> SurveyAnswer {
     let text = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
@@ -212,7 +213,7 @@ pub fn normalize_answer(question: SurveyQuestion, input: &str) -> SurveyAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{csv_rows, shared_data};
+    use crate::rules::test_support::{csv_rows, rw08_file};
 
     #[test]
     fn option_lists() {
@@ -293,7 +294,7 @@ mod tests {
 
     #[test]
     fn reference_data_answers_are_known() {
-        let rows = csv_rows(&shared_data("rw08-survei-rumah.csv"));
+        let rows = csv_rows(&rw08_file("rw08-survei-rumah.csv"));
         assert!(rows.len() > 200);
         let mut checked = 0;
         for r in &rows {

@@ -1,5 +1,5 @@
 //! Amounts in Indonesian words ("terbilang"), as written on a kuitansi in the
-//! "Uang sejumlah" line (DOMAIN.md "Money": "tujuh puluh lima ribu rupiah").
+//! "Uang sejumlah" line (docs/domain.md#terbilang: "tujuh puluh lima ribu rupiah").
 
 use super::Rupiah;
 

@@ -27,22 +27,11 @@ pub(crate) fn hydrate_from<T: Hydrate>(value: impl Into<ScalarValue>) -> Result<
     hydrate_prop(&doc, &ROOT, "v")
 }
 
-/// Finds a file of the shared reference data (`shared/data/NAME`) by walking up from
-/// the crate directory, so the tests work in the scratch crate and in the workspace.
-pub(crate) fn shared_data(name: &str) -> String {
-    let mut dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared").join("data").join(name);
-        if candidate.is_file() {
-            return std::fs::read_to_string(candidate).unwrap();
-        }
-        if !dir.pop() {
-            panic!(
-                "shared/data/{name} not found above {}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-        }
-    }
+/// Reads a file of the reference data folder `data/rw08` of the repository (`NAME`).
+pub(crate) fn rw08_file(name: &str) -> String {
+    let path =
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/rw08")).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Reads a simple CSV (no quoting) into rows of (header -> value).

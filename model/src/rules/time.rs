@@ -1,5 +1,5 @@
 //! Time in Yogyakarta: WIB (UTC+07:00, `Asia/Jakarta`, no daylight saving), Indonesian
-//! date formats, month and day names (DOMAIN.md "Time").
+//! date formats, month and day names (docs/domain.md#time-wib).
 //!
 //! Instants are stored in UTC; a receipt belongs to the month of its WIB date.
 
@@ -238,7 +238,7 @@ pub fn format_date_time_wib(instant: DateTime<Utc>) -> String {
 
 /// The quarter (1–4) of a month (1–12); months outside 1..=12 are clamped into range.
 ///
-/// The group reports every 3 months (DOMAIN.md: Q1 = Januari–Maret).
+/// The group reports every 3 months (docs/domain.md#time-wib: Q1 = Januari–Maret).
 pub fn quarter_of(month: u32) -> u8 {
     let m = month.clamp(1, 12);
     ((m - 1) / 3 + 1) as u8

@@ -1,5 +1,5 @@
 //! Places: Kemendagri region codes (kode wilayah), the 38 province codes, and RT/RW
-//! numbers (DOMAIN.md "Places").
+//! numbers (docs/domain.md#rt-rw-and-kode-wilayah).
 
 use std::fmt;
 use std::str::FromStr;
@@ -115,7 +115,8 @@ fn parse_rt_rw(input: &str, kind: &'static str) -> Result<u16, RtRwError> {
 
 /// Parses an RT number: `"27"`, `"027"`, `"RT 27"`, `"rt.027"`, `"RT:27"` -> 27.
 ///
-/// RT and RW have no national code: they are small integers, 1..=999 (DOMAIN.md).
+/// RT and RW have no national code: they are small integers, 1..=999
+/// (docs/domain.md#rt-rw-and-kode-wilayah).
 /// A text starting with `RW` is refused.
 pub fn parse_rt(input: &str) -> Result<u16, RtRwError> {
     parse_rt_rw(input, "RT")
@@ -136,7 +137,7 @@ pub fn format_rw(rw: u16) -> String {
     format!("RW {rw:03}")
 }
 
-/// `"RT 027 / RW 008"` (DOMAIN.md "Places").
+/// `"RT 027 / RW 008"` (docs/domain.md#rt-rw-and-kode-wilayah).
 pub fn format_rt_rw(rt: u16, rw: u16) -> String {
     format!("{} / {}", format_rt(rt), format_rw(rw))
 }
@@ -179,7 +180,8 @@ pub enum WilayahError {
 ///
 /// Levels: provinsi `34` (DI Yogyakarta), kabupaten/kota `34.71` (Kota Yogyakarta),
 /// kecamatan `34.71.13` (Umbulharjo), desa/kelurahan `34.71.13.1006`. Village codes
-/// starting with 1 are kelurahan, with 2 desa (DOMAIN.md "Places").
+/// starting with 1 are kelurahan, with 2 desa
+/// (docs/domain.md#rt-rw-and-kode-wilayah).
 /// Displayed and stored with dots.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KodeWilayah(String);

@@ -14,7 +14,7 @@ use crate::widgets;
 /// Amounts offered as one tap (whole rupiah).
 const QUICK: [i64; 4] = [5_000, 10_000, 20_000, 50_000];
 
-/// Kinds of donor (DOMAIN.md "Where the money comes from").
+/// Kinds of donor (docs/domain.md#where-the-money-comes-from).
 const JENIS: [&str; 6] = ["tetap", "insidental", "kps", "usaha", "pengurus", "hibah"];
 
 #[derive(Debug, Clone, Default)]

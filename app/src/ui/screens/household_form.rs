@@ -1,6 +1,7 @@
-//! The household form: KK, address, the door-to-door survey of DOMAIN.md, consent
-//! (UU PDP), and repeatable members. Messages stand next to their field; NIK disagreements
-//! are warnings that never block; saving is one commit.
+//! The household form: KK, address, the door-to-door survey (docs/domain.md#household-survey),
+//! consent (UU PDP; docs/domain.md#consent-for-specific-personal-data), and repeatable
+//! members. Messages stand next to their field; NIK disagreements are warnings that never
+//! block; saving is one commit.
 
 use std::collections::BTreeMap;
 
