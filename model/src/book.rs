@@ -104,6 +104,16 @@ pub enum BookError {
         /// The field that holds specific personal data.
         field: String,
     },
+    /// This device's role does not allow the action (see [`Book::require_role`]).
+    #[error("only {needed} may {action} (this device's role: {role})")]
+    NotAllowed {
+        /// What was asked, e.g. "create an invite".
+        action: &'static str,
+        /// The role needed.
+        needed: &'static str,
+        /// This device's role, or "not a member".
+        role: String,
+    },
     /// A value given by a person or a file is not valid for a field.
     #[error("{field}: {message}")]
     Invalid {
@@ -275,6 +285,9 @@ pub struct Book {
     /// (Automerge's own incremental cursor starts empty after a load, so its first
     /// incremental save would write the whole history again, uncompressed.)
     pub(crate) saved_heads: Vec<ChangeHash>,
+    /// Device blobs of a book without a folder (in-memory books keep them here, so they
+    /// behave like stored ones within one process).
+    pub(crate) mem_blobs: std::collections::HashMap<String, Vec<u8>>,
 }
 
 impl std::fmt::Debug for Book {
@@ -352,6 +365,7 @@ impl Book {
             persist_failed: false,
             index: None,
             saved_heads,
+            mem_blobs: Default::default(),
         })
     }
 
@@ -391,6 +405,7 @@ impl Book {
             persist_failed: false,
             index: None,
             saved_heads: Vec::new(),
+            mem_blobs: Default::default(),
         }
     }
 
@@ -409,6 +424,7 @@ impl Book {
             persist_failed: false,
             index: None,
             saved_heads: Vec::new(),
+            mem_blobs: Default::default(),
         })
     }
 
@@ -426,6 +442,7 @@ impl Book {
             persist_failed: false,
             index: None,
             saved_heads: Vec::new(),
+            mem_blobs: Default::default(),
         };
         book.doc
             .put(automerge::ROOT, "schema", SCHEMA_VERSION as u64)?;
@@ -648,15 +665,18 @@ impl Book {
     pub fn read_device_blob(&self, name: &str) -> Result<Option<Vec<u8>>, BookError> {
         match &self.store {
             Some(s) => Ok(s.read_device(name)?),
-            None => Ok(None),
+            None => Ok(self.mem_blobs.get(name).cloned()),
         }
     }
 
-    /// Writes a device blob durably (never synced). In-memory books drop it.
+    /// Writes a device blob durably (never synced). In-memory books keep it in memory.
     pub fn write_device_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), BookError> {
         match &mut self.store {
             Some(s) => Ok(s.write_device(name, bytes)?),
-            None => Ok(()),
+            None => {
+                self.mem_blobs.insert(name.to_string(), bytes.to_vec());
+                Ok(())
+            }
         }
     }
 
@@ -794,6 +814,29 @@ impl Book {
     /// One member.
     pub fn member(&self, id: &MemberId) -> Result<Option<Member>, BookError> {
         self.read(table::MEMBERS, id.as_str())
+    }
+
+    /// This device's role in the book, if it is a member.
+    pub fn my_role(&self) -> Option<Role> {
+        self.member(self.member_id())
+            .ok()
+            .flatten()
+            .and_then(|m| Role::parse(&m.role))
+    }
+
+    /// Checks that this device is an admin before `action` (inviting, revoking).
+    ///
+    /// # Errors
+    /// [`BookError::NotAllowed`] naming the action and this device's role.
+    pub fn require_admin(&self, action: &'static str) -> Result<(), BookError> {
+        match self.my_role() {
+            Some(Role::Admin) => Ok(()),
+            other => Err(BookError::NotAllowed {
+                action,
+                needed: "an admin",
+                role: other.map_or_else(|| "not a member".to_string(), |r| r.as_str().to_string()),
+            }),
+        }
     }
 
     /// Adds (or re-adds) a member record. Commit afterwards.

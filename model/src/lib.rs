@@ -79,7 +79,10 @@ pub use records::{
     Consent, Disbursement, Donor, Group, Household, Meeting, Member, Person, Pmks, Receipt,
     Tombstone, Void,
 };
-pub use replica::{Invite, InviteRefusal, MemberStatus, PeerSyncStates, SYNC_STATE_BLOB_PREFIX};
+pub use replica::{
+    Invite, InviteRefusal, InviteSecret, MAX_WRONG_INVITE_ATTEMPTS, MemberStatus, PeerSyncStates,
+    SHORT_SECRET_BITS, SYNC_STATE_BLOB_PREFIX, short_secret_of,
+};
 pub use review::{
     Conflict, ConflictValue, DeletedButEdited, DuplicatePair, Evidence, MergeRecord, Resolution,
 };

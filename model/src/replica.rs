@@ -7,13 +7,25 @@
 //!   looked at (Automerge `get_all`) and a revocation wins over a concurrent re-add.
 //! - `invites/<hash hex>`: one invite, keyed by a hash (Argon2id, fixed salt) of its one-time
 //!   secret, so the document never holds a usable secret: `role`, `expires_at` (UTC RFC 3339),
-//!   `created_by`, `created_at`, `used_by` (member id, empty while unused), `used_at`. Two
-//!   devices creating the `invites` map concurrently each keep theirs: every concurrent map is
-//!   searched.
+//!   `created_by`, `created_at`, `used_by` (member id, empty while unused), `used_at`,
+//!   `burned_at` (set when wrong codes cancelled it). Two devices creating the `invites` map
+//!   concurrently each keep theirs: every concurrent map is searched.
 //!
 //! Device blobs (never synced, encrypted like every file of the book): `sync-<peer hex>` holds
 //! the persistent part of the Automerge sync state with that peer (its shared heads), so the
-//! next meeting sends only what is new.
+//! next meeting sends only what is new; `synced-<peer hex>` the time of the last finished sync
+//! with it; `invites-open` the secrets of the invites this device created and that are still
+//! open, with the wrong attempts counted against each.
+//!
+//! # Invites
+//! An invite is redeemed only at the device that created it (`created_by`): only that device
+//! holds its secret. The joining person presents either the whole secret (the ticket, as QR
+//! code or text) or the short code read aloud, whose secret part is the first
+//! [`SHORT_SECRET_BITS`] bits of the secret. A short secret can be guessed, so every attempt
+//! that matches no invite counts against each open invite of this device, and an invite is
+//! burned (cancelled for good, on every device after sync) at the
+//! [`MAX_WRONG_INVITE_ATTEMPTS`]th: an online guess succeeds with a probability of at most
+//! 3 in 2^20 per invite. Expiry is checked on this device's clock.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -38,6 +50,78 @@ const SECRET_KEY_BLOB: &str = "secret_key";
 
 /// Salt of the invite-secret hash (a domain separator; secrets are random, 128 bits or more).
 const INVITE_HASH_SALT: &[u8] = b"rukun-invite-secret-v1";
+
+/// Device blob with the secrets of the invites this device created that are still open.
+const OPEN_INVITES_BLOB: &str = "invites-open";
+
+/// Prefix of the device blobs holding the time of the last finished sync with a peer.
+const SYNCED_BLOB_PREFIX: &str = "synced-";
+
+/// Wrong join attempts at the creating device after which an open invite is burned.
+pub const MAX_WRONG_INVITE_ATTEMPTS: u32 = 3;
+
+/// Bits of an invite's secret carried by its short code (`RKN-XXXX-YYYY`: the `YYYY` part).
+pub const SHORT_SECRET_BITS: u32 = 20;
+
+/// What a joining device presents to redeem an invite.
+#[derive(Clone, PartialEq, Eq)]
+pub enum InviteSecret {
+    /// The whole secret from the invite ticket (QR code or text): at least 16 bytes.
+    Full(Vec<u8>),
+    /// The secret part of the short code read aloud: [`SHORT_SECRET_BITS`] bits.
+    Short(u32),
+}
+
+impl std::fmt::Debug for InviteSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InviteSecret::Full(_) => f.write_str("Full(<hidden>)"),
+            InviteSecret::Short(_) => f.write_str("Short(<hidden>)"),
+        }
+    }
+}
+
+impl InviteSecret {
+    /// Wire form: the whole secret's bytes, or 3 bytes (big-endian) for a short secret.
+    pub fn to_wire(&self) -> Vec<u8> {
+        match self {
+            InviteSecret::Full(b) => b.clone(),
+            InviteSecret::Short(v) => v.to_be_bytes()[1..].to_vec(),
+        }
+    }
+
+    /// Reads the wire form; `None` for any other length or a short secret over its bits.
+    pub fn from_wire(bytes: &[u8]) -> Option<InviteSecret> {
+        match bytes.len() {
+            3 => {
+                let v = u32::from_be_bytes([0, bytes[0], bytes[1], bytes[2]]);
+                (v < (1 << SHORT_SECRET_BITS)).then_some(InviteSecret::Short(v))
+            }
+            16..=64 => Some(InviteSecret::Full(bytes.to_vec())),
+            _ => None,
+        }
+    }
+}
+
+/// The short secret of a whole invite secret: its first [`SHORT_SECRET_BITS`] bits.
+pub fn short_secret_of(secret: &[u8]) -> u32 {
+    let mut b = [0u8; 4];
+    for (i, x) in secret.iter().take(3).enumerate() {
+        b[i + 1] = *x;
+    }
+    u32::from_be_bytes(b) >> (24 - SHORT_SECRET_BITS)
+}
+
+/// One invite this device created and that is still open (device blob `invites-open`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct OpenInvite {
+    /// The invite's key in the document.
+    key: String,
+    /// Its secret, hex.
+    secret: String,
+    /// Wrong attempts counted against it.
+    wrong: u32,
+}
 
 /// Whether a device may sync with this book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -66,6 +150,19 @@ pub enum InviteRefusal {
     /// The joining device was revoked in this book.
     #[error("this device was revoked")]
     Revoked,
+    /// The invite was created on another device: only the device that showed it redeems it.
+    #[error("this invite was made on another device: join through the device that showed it")]
+    OtherDevice,
+    /// The invite was cancelled after too many wrong codes.
+    #[error(
+        "this invite was cancelled after {MAX_WRONG_INVITE_ATTEMPTS} wrong codes: ask for a new one"
+    )]
+    Burned,
+    /// A wrong code, and it was the last one allowed: this device's open invites are burned.
+    #[error(
+        "wrong code; the invite is now cancelled after {MAX_WRONG_INVITE_ATTEMPTS} wrong codes: ask for a new one"
+    )]
+    WrongCodeBurned,
     /// The invite record could not be read or the book could not be written.
     #[error("the invite could not be redeemed: {0}")]
     Book(String),
@@ -88,6 +185,8 @@ pub struct Invite {
     pub used_by: String,
     /// When it was redeemed, UTC RFC 3339; empty while unused.
     pub used_at: String,
+    /// When wrong codes cancelled it, UTC RFC 3339; empty otherwise.
+    pub burned_at: String,
 }
 
 /// This device's Automerge sync states, one per peer, for the sessions running now.
@@ -412,8 +511,10 @@ impl Book {
     /// heard of the revocation. Commits.
     ///
     /// # Errors
-    /// [`BookError::NotFound`] when `id` is not a member; write errors.
+    /// [`BookError::NotAllowed`] when this device is not an admin; [`BookError::NotFound`]
+    /// when `id` is not a member; write errors.
     pub fn revoke_member(&mut self, id: &MemberId, reason: &str) -> Result<(), BookError> {
+        self.require_admin("revoke a member")?;
         let not_found = || BookError::NotFound {
             kind: "member",
             id: id.to_string(),
@@ -468,6 +569,7 @@ impl Book {
             created_at: str_of(&self.doc, obj, "created_at"),
             used_by: used.into_iter().min().unwrap_or_default(),
             used_at: str_of(&self.doc, obj, "used_at"),
+            burned_at: str_of(&self.doc, obj, "burned_at"),
         }
     }
 
@@ -501,13 +603,15 @@ impl Book {
     /// Commits. Returns the invite's key.
     ///
     /// # Errors
-    /// [`BookError::Invalid`] when `secret` is shorter than 16 bytes; write errors.
+    /// [`BookError::NotAllowed`] when this device is not an admin; [`BookError::Invalid`] when
+    /// `secret` is shorter than 16 bytes; write errors.
     pub fn create_invite(
         &mut self,
         secret: &[u8],
         role: Role,
         expires_at: DateTime<Utc>,
     ) -> Result<String, BookError> {
+        self.require_admin("create an invite")?;
         if secret.len() < 16 {
             return Err(BookError::Invalid {
                 field: "invite".to_string(),
@@ -530,18 +634,109 @@ impl Book {
         self.doc.put(&obj, "used_by", "")?;
         self.doc.put(&obj, "used_at", "")?;
         self.commit(&format!("invite {}", role.as_str()))?;
+        let mut open = self.open_invites();
+        open.push(OpenInvite {
+            key: key.clone(),
+            secret: hex::encode(secret),
+            wrong: 0,
+        });
+        self.save_open_invites(&open)?;
         Ok(key)
     }
 
-    /// Redeems a one-time invite: checks that `secret` names a known, unused invite that has
-    /// not expired on this device's clock, then marks it used by `new_member` and adds
-    /// `new_member` (named `name`) with the invite's role, in one commit. Returns the role.
+    fn open_invites(&self) -> Vec<OpenInvite> {
+        self.read_device_blob(OPEN_INVITES_BLOB)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn save_open_invites(&mut self, open: &[OpenInvite]) -> Result<(), BookError> {
+        let bytes = serde_json::to_vec(open).map_err(|e| BookError::Invalid {
+            field: "invite".to_string(),
+            message: e.to_string(),
+        })?;
+        self.write_device_blob(OPEN_INVITES_BLOB, &bytes)
+    }
+
+    /// Counts a wrong attempt against every open invite of this device and burns those that
+    /// reached [`MAX_WRONG_INVITE_ATTEMPTS`]. Returns how many were burned.
+    fn count_wrong_attempt(&mut self) -> Result<usize, BookError> {
+        let mut open = self.open_invites();
+        if open.is_empty() {
+            return Ok(0);
+        }
+        let mut burned = Vec::new();
+        open.retain_mut(|inv| {
+            inv.wrong += 1;
+            if inv.wrong >= MAX_WRONG_INVITE_ATTEMPTS {
+                burned.push(inv.key.clone());
+                false
+            } else {
+                true
+            }
+        });
+        if !burned.is_empty() {
+            if self.has_pending() {
+                self.commit("before burning an invite")?;
+            }
+            let (_, at) = self.stamp();
+            for key in &burned {
+                if let Some((obj, _)) = self.find_invite(key) {
+                    self.doc.put(&obj, "burned_at", at.clone())?;
+                }
+            }
+            self.commit("invite burned after wrong codes")?;
+        }
+        self.save_open_invites(&open)?;
+        Ok(burned.len())
+    }
+
+    /// Wrong attempts counted so far against each open invite this device created, by
+    /// invite key (for the inviter's screen).
+    pub fn open_invite_attempts(&self) -> Vec<(String, u32)> {
+        self.open_invites()
+            .into_iter()
+            .map(|i| (i.key, i.wrong))
+            .collect()
+    }
+
+    /// Records that a sync session with `peer` finished now (device blob, never synced).
+    ///
+    /// # Errors
+    /// [`BookError::Storage`] when the blob cannot be written.
+    pub fn note_synced(&mut self, peer: &MemberId) -> Result<(), BookError> {
+        let (_, at) = self.stamp();
+        self.write_device_blob(
+            &format!("{SYNCED_BLOB_PREFIX}{}", peer.as_str()),
+            at.as_bytes(),
+        )
+    }
+
+    /// When a sync session with `peer` last finished on this device, if ever.
+    pub fn last_synced(&self, peer: &MemberId) -> Option<DateTime<Utc>> {
+        let bytes = self
+            .read_device_blob(&format!("{SYNCED_BLOB_PREFIX}{}", peer.as_str()))
+            .ok()
+            .flatten()?;
+        let text = std::str::from_utf8(&bytes).ok()?;
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// Redeems a one-time invite at the device that created it: checks that `secret` names a
+    /// known, open invite of this device that has not expired on this device's clock, then
+    /// marks it used by `new_member` and adds `new_member` (named `name`) with the invite's
+    /// role, in one commit. Returns the role. A secret that matches no invite counts as a wrong
+    /// attempt against every open invite of this device (see the module docs).
     ///
     /// # Errors
     /// An [`InviteRefusal`] whose text is shown to the joining person.
     pub fn redeem_invite(
         &mut self,
-        secret: &[u8],
+        secret: &InviteSecret,
         new_member: &MemberId,
         name: &str,
     ) -> Result<Role, InviteRefusal> {
@@ -549,10 +744,28 @@ impl Book {
         if self.member_status(new_member) == MemberStatus::Revoked {
             return Err(InviteRefusal::Revoked);
         }
-        let key = invite_key(secret).map_err(book_err)?;
-        let (obj, invite) = self.find_invite(&key).ok_or(InviteRefusal::Unknown)?;
+        let key = match secret {
+            InviteSecret::Full(bytes) => Some(invite_key(bytes).map_err(book_err)?),
+            InviteSecret::Short(v) => self
+                .open_invites()
+                .into_iter()
+                .find(|i| hex::decode(&i.secret).is_ok_and(|s| short_secret_of(&s) == *v))
+                .map(|i| i.key),
+        };
+        let Some((obj, invite)) = key.as_deref().and_then(|k| self.find_invite(k)) else {
+            return match self.count_wrong_attempt().map_err(book_err)? {
+                0 => Err(InviteRefusal::Unknown),
+                _ => Err(InviteRefusal::WrongCodeBurned),
+            };
+        };
         if !invite.used_by.is_empty() {
             return Err(InviteRefusal::AlreadyUsed);
+        }
+        if !invite.burned_at.is_empty() {
+            return Err(InviteRefusal::Burned);
+        }
+        if invite.created_by != self.member_id().as_str() {
+            return Err(InviteRefusal::OtherDevice);
         }
         let expires = DateTime::parse_from_rfc3339(&invite.expires_at)
             .map_err(|_| InviteRefusal::Expired)?
@@ -566,11 +779,7 @@ impl Book {
             name: name.to_string(),
             role: role.as_str().to_string(),
             rt: None,
-            added_by: if invite.created_by.is_empty() {
-                self.member_id().to_string()
-            } else {
-                invite.created_by.clone()
-            },
+            added_by: invite.created_by.clone(),
             added_at: at.clone(),
             revoked: None,
         };
@@ -581,7 +790,10 @@ impl Book {
             self.doc.put(&obj, "used_by", new_member.to_string())?;
             self.doc.put(&obj, "used_at", at.clone())?;
             self.put_member(new_member, &member)?;
-            self.commit(&format!("join: {name} ({})", role.as_str()))
+            self.commit(&format!("join: {name} ({})", role.as_str()))?;
+            let mut open = self.open_invites();
+            open.retain(|i| i.key != invite.key);
+            self.save_open_invites(&open)
         })();
         write.map_err(book_err)?;
         Ok(role)

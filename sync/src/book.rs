@@ -1,10 +1,11 @@
 //! The model's [`Book`] as a [`Replica`]: the book plus this device's per-peer sync states.
 
 use rukun_model::{
-    Book, BookError, InviteRefusal, MemberId, MemberStatus, PeerSyncStates, SCHEMA_VERSION,
+    Book, BookError, InviteRefusal, InviteSecret, MemberId, MemberStatus, PeerSyncStates,
+    SCHEMA_VERSION,
 };
 
-use crate::replica::{JoinGrant, JoinRefusal, PeerId, PeerStatus, Replica, ReplicaError};
+use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
 
 /// Oldest schema version that can read a book written by this build.
 pub const MIN_READER_SCHEMA: u32 = 1;
@@ -147,18 +148,15 @@ impl Replica for BookReplica {
         secret: &[u8],
         new_member: &PeerId,
         name: &str,
-    ) -> Result<JoinGrant, JoinRefusal> {
+    ) -> Result<JoinGrant, InviteRefusal> {
         let group_id = self.stored_group_id();
-        match self.book.redeem_invite(secret, &member(new_member), name) {
-            Ok(role) => Ok(JoinGrant {
-                group_id,
-                role: role.as_str().to_owned(),
-            }),
-            Err(InviteRefusal::Unknown) => Err(JoinRefusal::UnknownInvite),
-            Err(InviteRefusal::AlreadyUsed) => Err(JoinRefusal::AlreadyUsed),
-            Err(InviteRefusal::Expired) => Err(JoinRefusal::Expired),
-            Err(InviteRefusal::Revoked) => Err(JoinRefusal::Revoked),
-            Err(other) => Err(JoinRefusal::Other(other.to_string())),
-        }
+        let secret = InviteSecret::from_wire(secret).ok_or(InviteRefusal::Unknown)?;
+        let role = self
+            .book
+            .redeem_invite(&secret, &member(new_member), name)?;
+        Ok(JoinGrant {
+            group_id,
+            role: role.as_str().to_owned(),
+        })
     }
 }

@@ -5,6 +5,7 @@
 //! messages; every other payload is a small JSON object (unknown fields are ignored, so newer
 //! apps can add fields and still be told to "update the app").
 
+use rukun_model::InviteRefusal;
 use serde::{Deserialize, Serialize};
 
 /// Version of the sync protocol spoken on `rukun/sync/1`; peers with a different version refuse.
@@ -76,6 +77,18 @@ pub enum RefuseCode {
     InviteRefused,
     /// Nothing arrived for the idle timeout.
     Timeout,
+    /// No open invite matches the code or ticket (a wrong code).
+    InviteUnknown,
+    /// The invite was already used.
+    InviteUsed,
+    /// The invite has expired on the inviter's clock.
+    InviteExpired,
+    /// The invite was made on another device than the one dialled.
+    InviteOtherDevice,
+    /// The invite was cancelled earlier after too many wrong codes.
+    InviteBurned,
+    /// A wrong code that cancelled the inviter's open invites.
+    InviteWrongCodeBurned,
     /// A code this version does not know.
     Other(u16),
 }
@@ -92,6 +105,12 @@ impl From<u16> for RefuseCode {
             7 => Self::Internal,
             8 => Self::InviteRefused,
             9 => Self::Timeout,
+            10 => Self::InviteUnknown,
+            11 => Self::InviteUsed,
+            12 => Self::InviteExpired,
+            13 => Self::InviteOtherDevice,
+            14 => Self::InviteBurned,
+            15 => Self::InviteWrongCodeBurned,
             other => Self::Other(other),
         }
     }
@@ -109,8 +128,46 @@ impl From<RefuseCode> for u16 {
             RefuseCode::Internal => 7,
             RefuseCode::InviteRefused => 8,
             RefuseCode::Timeout => 9,
+            RefuseCode::InviteUnknown => 10,
+            RefuseCode::InviteUsed => 11,
+            RefuseCode::InviteExpired => 12,
+            RefuseCode::InviteOtherDevice => 13,
+            RefuseCode::InviteBurned => 14,
+            RefuseCode::InviteWrongCodeBurned => 15,
             RefuseCode::Other(v) => v,
         }
+    }
+}
+
+impl RefuseCode {
+    /// The code that carries an invite refusal to the joining device.
+    pub fn for_invite(refusal: &InviteRefusal) -> RefuseCode {
+        match refusal {
+            InviteRefusal::Unknown => RefuseCode::InviteUnknown,
+            InviteRefusal::AlreadyUsed => RefuseCode::InviteUsed,
+            InviteRefusal::Expired => RefuseCode::InviteExpired,
+            InviteRefusal::Revoked => RefuseCode::Revoked,
+            InviteRefusal::OtherDevice => RefuseCode::InviteOtherDevice,
+            InviteRefusal::Burned => RefuseCode::InviteBurned,
+            InviteRefusal::WrongCodeBurned => RefuseCode::InviteWrongCodeBurned,
+            InviteRefusal::Book(_) => RefuseCode::InviteRefused,
+        }
+    }
+
+    /// The invite refusal this code carries, if it is one (`reason` fills
+    /// [`InviteRefusal::Book`]).
+    pub fn invite_refusal(self, reason: &str) -> Option<InviteRefusal> {
+        Some(match self {
+            RefuseCode::InviteUnknown => InviteRefusal::Unknown,
+            RefuseCode::InviteUsed => InviteRefusal::AlreadyUsed,
+            RefuseCode::InviteExpired => InviteRefusal::Expired,
+            RefuseCode::Revoked => InviteRefusal::Revoked,
+            RefuseCode::InviteOtherDevice => InviteRefusal::OtherDevice,
+            RefuseCode::InviteBurned => InviteRefusal::Burned,
+            RefuseCode::InviteWrongCodeBurned => InviteRefusal::WrongCodeBurned,
+            RefuseCode::InviteRefused => InviteRefusal::Book(reason.to_owned()),
+            _ => return None,
+        })
     }
 }
 

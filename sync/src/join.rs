@@ -9,9 +9,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use iroh::Endpoint;
 use iroh::endpoint::Connection;
 use iroh::protocol::{AcceptError, ProtocolHandler};
+use iroh::{Endpoint, EndpointAddr};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -22,6 +22,7 @@ use crate::frame::{
 use crate::net::{CLOSE_DONE, CLOSE_ERROR, CLOSE_REFUSED, JOIN_ALPN, refusal_from_close};
 use crate::replica::{JoinGrant, PeerId, Replica};
 use crate::ticket::InviteTicket;
+use rukun_model::{InviteRefusal, InviteSecret};
 
 /// Longest member name kept, in bytes.
 const MAX_NAME_LEN: usize = 200;
@@ -40,6 +41,8 @@ pub enum JoinError {
     Refused {
         /// `true` when the inviter refused.
         by_peer: bool,
+        /// Why, when the inviter said so with a code this version knows (the UI matches it).
+        refusal: Option<InviteRefusal>,
         /// Sentence for the person (e.g. "this invite was already used").
         reason: String,
     },
@@ -91,6 +94,7 @@ fn refine(err: JoinError, conn: &Connection) -> JoinError {
         JoinError::Cut(_) | JoinError::Connect(_) => match refusal_from_close(conn) {
             Some(reason) => JoinError::Refused {
                 by_peer: true,
+                refusal: None,
                 reason,
             },
             None => err,
@@ -105,7 +109,7 @@ fn refine(err: JoinError, conn: &Connection) -> JoinError {
 /// `grant.group_id` and sync with `invite.inviter` on [`crate::SYNC_ALPN`].
 ///
 /// # Errors
-/// [`JoinError::Refused`] with the inviter's sentence (unknown, used or expired invite), or
+/// [`JoinError::Refused`] with the inviter's reason (unknown, used or expired invite), or
 /// connection, protocol and timeout errors.
 pub async fn join(
     endpoint: &Endpoint,
@@ -113,14 +117,36 @@ pub async fn join(
     name: &str,
     timeout: Duration,
 ) -> Result<JoinGrant, JoinError> {
-    let conn = tokio::time::timeout(
+    let secret = InviteSecret::Full(invite.secret.to_vec());
+    join_at(
+        endpoint,
+        invite.inviter.addr().clone(),
+        &secret,
+        Some(&invite.group_id),
+        name,
         timeout,
-        endpoint.connect(invite.inviter.addr().clone(), JOIN_ALPN),
     )
     .await
-    .map_err(|_| JoinError::Timeout(timeout))?
-    .map_err(|e| JoinError::Connect(e.to_string()))?;
-    let result = match tokio::time::timeout(timeout, join_on(&conn, invite, name)).await {
+}
+
+/// Redeems an invite at the device `inviter` with `secret` (a whole secret or a short code's),
+/// within `timeout`. With `group`, an answer for another group is refused.
+///
+/// # Errors
+/// As [`join`].
+pub async fn join_at(
+    endpoint: &Endpoint,
+    inviter: EndpointAddr,
+    secret: &InviteSecret,
+    group: Option<&str>,
+    name: &str,
+    timeout: Duration,
+) -> Result<JoinGrant, JoinError> {
+    let conn = tokio::time::timeout(timeout, endpoint.connect(inviter, JOIN_ALPN))
+        .await
+        .map_err(|_| JoinError::Timeout(timeout))?
+        .map_err(|e| JoinError::Connect(e.to_string()))?;
+    let result = match tokio::time::timeout(timeout, join_on(&conn, secret, group, name)).await {
         Ok(r) => r.map_err(|e| refine(e, &conn)),
         Err(_) => Err(JoinError::Timeout(timeout)),
     };
@@ -130,7 +156,8 @@ pub async fn join(
 
 async fn join_on(
     conn: &Connection,
-    invite: &InviteTicket,
+    secret: &InviteSecret,
+    group: Option<&str>,
     name: &str,
 ) -> Result<JoinGrant, JoinError> {
     let (mut send, mut recv) = conn
@@ -139,7 +166,7 @@ async fn join_on(
         .map_err(|e| JoinError::Cut(e.to_string()))?;
     let request = Frame::JoinRequest(JoinRequest {
         protocol_version: PROTOCOL_VERSION,
-        secret: invite.secret.to_vec(),
+        secret: secret.to_wire(),
         name: sanitize_name(name),
     });
     let bytes = request
@@ -151,9 +178,11 @@ async fn join_on(
     send.finish().map_err(|e| JoinError::Cut(e.to_string()))?;
     match read_frame(&mut recv).await? {
         Some(Frame::JoinGranted(g)) => {
-            if g.group_id != invite.group_id {
+            if let Some(expected) = group
+                && g.group_id != expected
+            {
                 return Err(JoinError::WrongGroup {
-                    expected: invite.group_id.clone(),
+                    expected: expected.to_owned(),
                     got: g.group_id,
                 });
             }
@@ -164,6 +193,7 @@ async fn join_on(
         }
         Some(Frame::Refuse(r)) => Err(JoinError::Refused {
             by_peer: true,
+            refusal: r.code.invite_refusal(&r.reason),
             reason: r.reason,
         }),
         Some(other) => Err(JoinError::Protocol(format!(
@@ -221,12 +251,18 @@ where
             let _ = tokio::time::timeout(timeout, conn.closed()).await;
         }
         Err(JoinError::Refused { reason, .. }) => {
+            // Let the joining device read the typed refusal before the close can overtake it
+            // (it closes the connection once it has read the answer).
+            let _ = tokio::time::timeout(timeout.min(REFUSAL_LINGER), conn.closed()).await;
             conn.close(CLOSE_REFUSED.into(), reason.as_bytes())
         }
         Err(e) => conn.close(CLOSE_ERROR.into(), e.to_string().as_bytes()),
     }
     result
 }
+
+/// How long a refusing inviter waits for the joining device to read the answer and close.
+const REFUSAL_LINGER: Duration = Duration::from_secs(2);
 
 async fn accept_join_on<R>(conn: &Connection, replica: &Mutex<R>) -> Result<JoinedMember, JoinError>
 where
@@ -253,22 +289,25 @@ where
     };
     let name = sanitize_name(&request.name);
     let answer = if request.protocol_version != PROTOCOL_VERSION {
-        Err(format!(
-            "different protocol versions (inviter {PROTOCOL_VERSION}, this device {}): update the app",
-            request.protocol_version
+        Err(Refuse::new(
+            RefuseCode::ProtocolVersion,
+            format!(
+                "different protocol versions (inviter {PROTOCOL_VERSION}, this device {}): update the app",
+                request.protocol_version
+            ),
         ))
     } else {
         let mut guard = replica.lock().map_err(|_| JoinError::ReplicaUnavailable)?;
         guard
             .redeem_invite(&request.secret, &id, &name)
-            .map_err(|refusal| refusal.to_string())
+            .map_err(|refusal| Refuse::new(RefuseCode::for_invite(&refusal), refusal.to_string()))
     };
     let frame = match &answer {
         Ok(grant) => Frame::JoinGranted(JoinGranted {
             group_id: grant.group_id.clone(),
             role: grant.role.clone(),
         }),
-        Err(reason) => Frame::Refuse(Refuse::new(RefuseCode::InviteRefused, reason)),
+        Err(refuse) => Frame::Refuse(refuse.clone()),
     };
     let bytes = frame
         .encode()
@@ -279,9 +318,10 @@ where
     send.finish().map_err(|e| JoinError::Cut(e.to_string()))?;
     match answer {
         Ok(grant) => Ok(JoinedMember { id, name, grant }),
-        Err(reason) => Err(JoinError::Refused {
+        Err(refuse) => Err(JoinError::Refused {
             by_peer: false,
-            reason,
+            refusal: refuse.code.invite_refusal(&refuse.reason),
+            reason: refuse.reason,
         }),
     }
 }

@@ -34,16 +34,20 @@ pub use frame::{
     DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN, Hello, JoinGranted,
     JoinRequest, MAX_CONTROL_PAYLOAD, PROTOCOL_VERSION, Refuse, RefuseCode,
 };
-pub use join::{JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, JoinedMember, accept_join, join};
+pub use join::{
+    JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, JoinedMember, accept_join, join, join_at,
+};
 pub use net::{
     BindEndpointError, CLOSE_DONE, CLOSE_ERROR, CLOSE_REFUSED, EndpointConfig, JOIN_ALPN,
     SYNC_ALPN, SessionReport, SyncHandler, accept_sync, bind_endpoint, bind_endpoint_with,
-    refusal_for, sync_on_connection, sync_with,
+    refusal_for, sync_on_connection, sync_with, sync_with_inviter,
 };
 pub use node::{
-    JoinGroupError, Joined, MDNS_SERVICE, Node, NodeConfig, NodeError, NodeEvent, join_group,
+    InviteInput, JoinGroupError, JoinOptions, Joined, MDNS_SERVICE, Node, NodeConfig, NodeError,
+    NodeEvent, join_group, join_group_with,
 };
-pub use replica::{JoinGrant, JoinRefusal, PeerId, PeerStatus, Replica, ReplicaError};
+pub use replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
+pub use rukun_model::{InviteRefusal, InviteSecret};
 pub use session::{Event, Output, Progress, Role, Session, SessionConfig, SessionError, Summary};
 pub use stream::{SyncError, run_session};
-pub use ticket::{EndpointTicket, INVITE_SECRET_LEN, InviteTicket, TicketError};
+pub use ticket::{EndpointTicket, INVITE_SECRET_LEN, InviteTicket, ShortCode, TicketError};

@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::frame::{Hello, sanitize_reason};
 use crate::replica::{PeerId, PeerStatus, Replica};
-use crate::session::{Event, Role, Session, SessionConfig, SessionError, Summary};
+use crate::session::{Event, Progress, Role, Session, SessionConfig, SessionError, Summary};
 use crate::stream::{SyncError, lock, run_session};
 
 /// ALPN of the sync protocol.
@@ -179,11 +179,14 @@ fn cut(detail: String) -> SyncError {
 
 /// Dials `addr` on [`SYNC_ALPN`] and syncs `replica` with it until both are in sync.
 ///
-/// `progress` receives every [`Event`] as it happens. A remote device that this book lists as
-/// revoked is refused; an unknown one is allowed (the person chose it by its ticket, e.g. right
-/// after joining). On success the connection is closed with [`CLOSE_DONE`].
+/// `progress` receives every [`Event`] as it happens. Only a device this book lists as a
+/// member (and not revoked) is dialled: its endpoint id is checked before connecting, and the
+/// TLS handshake proves the connected device holds that id, so a stranger showing a fake
+/// ticket gets no byte, not even the hello with the group id. On success the connection is
+/// closed with [`CLOSE_DONE`].
 ///
 /// # Errors
+/// [`SyncError::NotMember`] before dialling a device that is not a member;
 /// [`SyncError::Connect`] when the peer cannot be reached; [`SyncError::Refused`] with the
 /// peer's sentence when it refused us (e.g. "unknown member: sync with the inviter first");
 /// [`SyncError::Session`] for protocol errors, the idle timeout or a cut connection.
@@ -197,7 +200,57 @@ pub async fn sync_with<R>(
 where
     R: Replica + ?Sized,
 {
+    dial(endpoint, addr, replica, config, progress, false).await
+}
+
+/// Like [`sync_with`] for a device that is joining: the inviter named by the invite is not in
+/// the (still empty) book, and is trusted because the invite names its endpoint id (the TLS
+/// handshake proves it) and it has just granted the invite.
+///
+/// # Errors
+/// As [`sync_with`].
+pub async fn sync_with_inviter<R>(
+    endpoint: &Endpoint,
+    inviter: EndpointAddr,
+    replica: Arc<Mutex<R>>,
+    config: &SessionConfig,
+    progress: impl FnMut(Event),
+) -> Result<Summary, SyncError>
+where
+    R: Replica + ?Sized,
+{
+    dial(endpoint, inviter, replica, config, progress, true).await
+}
+
+fn check_dial(status: PeerStatus, peer: &iroh::EndpointId, inviter: bool) -> Result<(), SyncError> {
+    match status {
+        PeerStatus::Member => Ok(()),
+        PeerStatus::Unknown if inviter => Ok(()),
+        PeerStatus::Unknown | PeerStatus::Revoked => {
+            tracing::info!(peer = %peer.fmt_short(), ?status, "not dialling a non-member");
+            Err(SyncError::NotMember {
+                peer: peer.to_string(),
+                revoked: status == PeerStatus::Revoked,
+            })
+        }
+    }
+}
+
+async fn dial<R>(
+    endpoint: &Endpoint,
+    addr: EndpointAddr,
+    replica: Arc<Mutex<R>>,
+    config: &SessionConfig,
+    progress: impl FnMut(Event),
+    inviter: bool,
+) -> Result<Summary, SyncError>
+where
+    R: Replica + ?Sized,
+{
+    let status = lock(&replica)?.peer_status(addr.id.as_bytes());
+    check_dial(status, &addr.id, inviter)?;
     let peer_text = addr.id.to_string();
+    let expected = addr.id;
     let conn = endpoint
         .connect(addr, SYNC_ALPN)
         .await
@@ -205,15 +258,31 @@ where
             peer: peer_text,
             detail: e.to_string(),
         })?;
-    let result =
-        sync_on_connection(&conn, Role::Initiator, replica.as_ref(), config, progress).await;
+    if conn.remote_id() != expected {
+        conn.close(CLOSE_ERROR.into(), b"unexpected endpoint");
+        return Err(SyncError::NotMember {
+            peer: conn.remote_id().to_string(),
+            revoked: false,
+        });
+    }
+    let result = run_on_connection(
+        &conn,
+        Role::Initiator,
+        replica.as_ref(),
+        config,
+        progress,
+        inviter,
+    )
+    .await;
     close_after(&conn, &result);
     result
 }
 
-/// Runs a sync session on an established `rukun/sync/1` connection: the initiator opens the
-/// stream, the acceptor checks membership first (closing with [`CLOSE_REFUSED`] and the reason
-/// when the remote is not a member) and accepts the stream. Does not close the connection.
+/// Runs a sync session on an established `rukun/sync/1` connection: the initiator checks that
+/// the remote is a non-revoked member before opening the stream (so nothing is written to a
+/// stranger), the acceptor checks membership first (closing with [`CLOSE_REFUSED`] and the
+/// reason when the remote is not a member) and accepts the stream. Does not close the
+/// connection.
 ///
 /// # Errors
 /// As for [`sync_with`].
@@ -227,6 +296,20 @@ pub async fn sync_on_connection<R>(
 where
     R: Replica + ?Sized,
 {
+    run_on_connection(conn, role, replica, config, progress, false).await
+}
+
+async fn run_on_connection<R>(
+    conn: &Connection,
+    role: Role,
+    replica: &Mutex<R>,
+    config: &SessionConfig,
+    progress: impl FnMut(Event),
+    inviter: bool,
+) -> Result<Summary, SyncError>
+where
+    R: Replica + ?Sized,
+{
     let peer: PeerId = *conn.remote_id().as_bytes();
     let (hello, status) = {
         let guard = lock(replica)?;
@@ -235,17 +318,18 @@ where
             guard.peer_status(&peer),
         )
     };
-    let refusal = match role {
-        Role::Acceptor => refusal_for(status),
-        Role::Initiator => (status == PeerStatus::Revoked).then_some("this device was revoked"),
-    };
-    if let Some(reason) = refusal {
-        tracing::info!(peer = %conn.remote_id().fmt_short(), reason, "refusing sync connection");
-        return Err(SyncError::Refused {
-            by_peer: false,
-            code: None,
-            reason: reason.to_owned(),
-        });
+    match role {
+        Role::Acceptor => {
+            if let Some(reason) = refusal_for(status) {
+                tracing::info!(peer = %conn.remote_id().fmt_short(), reason, "refusing sync connection");
+                return Err(SyncError::Refused {
+                    by_peer: false,
+                    code: None,
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        Role::Initiator => check_dial(status, &conn.remote_id(), inviter)?,
     }
     let streams = match role {
         Role::Initiator => conn.open_bi().await.map_err(|e| e.to_string()),
@@ -309,6 +393,7 @@ pub struct SyncHandler<R: ?Sized> {
     replica: Arc<Mutex<R>>,
     config: SessionConfig,
     reports: Option<UnboundedSender<SessionReport>>,
+    progress: Option<UnboundedSender<(PeerId, Progress)>>,
     active: Arc<Mutex<ActiveSessions>>,
 }
 
@@ -327,8 +412,16 @@ impl<R: ?Sized> SyncHandler<R> {
             replica,
             config,
             reports: None,
+            progress: None,
             active: Arc::default(),
         }
+    }
+
+    /// Sends the counters of every running session to `tx` as they change (for a progress
+    /// bar on the listening side).
+    pub fn with_progress(mut self, tx: UnboundedSender<(PeerId, Progress)>) -> Self {
+        self.progress = Some(tx);
+        self
     }
 
     /// Sends a [`SessionReport`] to `tx` after every session (finished or not).
@@ -365,7 +458,13 @@ where
         };
         let turn = gate.lock().await;
         let id = connection.stable_id();
-        let result = accept_sync(connection, &self.replica, &self.config, |_| {}).await;
+        let progress = self.progress.clone();
+        let result = accept_sync(connection, &self.replica, &self.config, |ev| {
+            if let (Event::Progress(p), Some(tx)) = (ev, &progress) {
+                let _ = tx.send((peer, p));
+            }
+        })
+        .await;
         drop(turn);
         if let Ok(mut active) = self.active.lock()
             && active.get(&peer).is_some_and(|(_, c)| c.stable_id() == id)

@@ -1,26 +1,28 @@
 //! A running peer: one book served on an offline iroh endpoint ([`SYNC_ALPN`] and
 //! [`JOIN_ALPN`]), with optional local discovery (mDNS), and joining a group with an invite.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iroh::protocol::Router;
-use iroh::{Endpoint, EndpointAddr, RelayUrl};
-use iroh_mdns_address_lookup::MdnsAddressLookup;
+use iroh::{Endpoint, EndpointAddr, EndpointId, RelayUrl};
+use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
 use rukun_model::{Book, BookError, Device, Role};
 use tokio::sync::mpsc;
+use tokio_stream::StreamExt;
 
 use crate::book::BookReplica;
-use crate::join::{JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, join};
+use crate::join::{JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, join_at};
 use crate::net::{
     BindEndpointError, EndpointConfig, JOIN_ALPN, SYNC_ALPN, SessionReport, SyncHandler,
-    bind_endpoint_with, sync_with,
+    bind_endpoint_with, sync_with, sync_with_inviter,
 };
-use crate::replica::{JoinGrant, Replica};
-use crate::session::{Event, SessionConfig, Summary};
+use crate::replica::{JoinGrant, PeerId, Replica};
+use crate::session::{Event, Progress, SessionConfig, Summary};
 use crate::stream::SyncError;
-use crate::ticket::{EndpointTicket, InviteTicket};
+use crate::ticket::{EndpointTicket, InviteTicket, ShortCode};
 
 /// mDNS service name under which Rukun devices announce themselves
 /// (`<endpoint id>._rukun._udp.local`).
@@ -76,7 +78,19 @@ pub enum NodeEvent {
     Synced(SessionReport),
     /// A device dialled us on [`JOIN_ALPN`] with an invite.
     Joined(JoinReport),
+    /// A session a device opened with us moved on (counters for a progress bar).
+    Progress {
+        /// The dialling device's endpoint id.
+        peer: PeerId,
+        /// Its session's counters.
+        progress: Progress,
+    },
+    /// The devices found on the local network changed (see [`Node::nearby`]).
+    NearbyChanged,
 }
+
+/// Devices announced on the local network, by endpoint id.
+type Nearby = Arc<Mutex<BTreeMap<EndpointId, EndpointAddr>>>;
 
 /// One book served on an offline iroh endpoint: accepts sync sessions from members and joins
 /// with invites, dials members on request. Makes no outbound connection by itself (except
@@ -87,8 +101,43 @@ pub struct Node {
     replica: Arc<Mutex<BookReplica>>,
     sync_rx: mpsc::UnboundedReceiver<SessionReport>,
     join_rx: mpsc::UnboundedReceiver<JoinReport>,
+    progress_rx: mpsc::UnboundedReceiver<(PeerId, Progress)>,
+    nearby_rx: mpsc::UnboundedReceiver<()>,
     config: NodeConfig,
     mdns: Option<MdnsAddressLookup>,
+    nearby: Nearby,
+    nearby_task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Keeps `nearby` up to date from the mDNS events of `mdns`; pings `tx` on every change.
+async fn watch_nearby(
+    mdns: MdnsAddressLookup,
+    me: EndpointId,
+    nearby: Nearby,
+    tx: mpsc::UnboundedSender<()>,
+) {
+    let mut events = mdns.subscribe().await;
+    while let Some(ev) = events.next().await {
+        let changed = match (ev, nearby.lock()) {
+            (_, Err(_)) => return,
+            (DiscoveryEvent::Discovered { endpoint_info, .. }, Ok(mut map)) => {
+                let id = endpoint_info.endpoint_id;
+                if id == me {
+                    false
+                } else {
+                    let addr = EndpointAddr::from(endpoint_info);
+                    map.insert(id, addr.clone()) != Some(addr)
+                }
+            }
+            (DiscoveryEvent::Expired { endpoint_id }, Ok(mut map)) => {
+                map.remove(&endpoint_id).is_some()
+            }
+            _ => false,
+        };
+        if changed && tx.send(()).is_err() {
+            return;
+        }
+    }
 }
 
 fn add_mdns(ep: &Endpoint) -> Result<MdnsAddressLookup, NodeError> {
@@ -110,7 +159,25 @@ impl Node {
     /// [`NodeError::Bind`] when the address cannot be bound; [`NodeError::Discovery`] when
     /// discovery was asked for and cannot start; [`NodeError::ReplicaUnavailable`].
     pub async fn spawn(replica: BookReplica, config: NodeConfig) -> Result<Node, NodeError> {
-        let secret_key = replica.book().device().secret_bytes();
+        Node::spawn_shared(Arc::new(Mutex::new(replica)), config).await
+    }
+
+    /// Like [`Node::spawn`] on a book that stays shared with its owner (the app's screens keep
+    /// editing it between sessions; sessions lock it only while handling one message). The
+    /// book is never opened twice: the node and the screens hold the same one.
+    ///
+    /// # Errors
+    /// As [`Node::spawn`].
+    pub async fn spawn_shared(
+        replica: Arc<Mutex<BookReplica>>,
+        config: NodeConfig,
+    ) -> Result<Node, NodeError> {
+        let secret_key = replica
+            .lock()
+            .map_err(|_| NodeError::ReplicaUnavailable)?
+            .book()
+            .device()
+            .secret_bytes();
         let ep = bind_endpoint_with(EndpointConfig {
             secret_key,
             bind: config.bind,
@@ -129,13 +196,20 @@ impl Node {
         } else {
             None
         };
-        let replica = Arc::new(Mutex::new(replica));
+        let nearby = Nearby::default();
+        let (nearby_tx, nearby_rx) = mpsc::unbounded_channel();
+        let nearby_task = mdns
+            .clone()
+            .map(|m| tokio::spawn(watch_nearby(m, ep.id(), nearby.clone(), nearby_tx.clone())));
         let (sync_tx, sync_rx) = mpsc::unbounded_channel();
         let (join_tx, join_rx) = mpsc::unbounded_channel();
+        let (progress_tx, progress_rx) = mpsc::unbounded_channel();
         let router = Router::builder(ep)
             .accept(
                 SYNC_ALPN,
-                SyncHandler::new(replica.clone(), config.session.clone()).with_reports(sync_tx),
+                SyncHandler::new(replica.clone(), config.session.clone())
+                    .with_reports(sync_tx)
+                    .with_progress(progress_tx),
             )
             .accept(
                 JOIN_ALPN,
@@ -147,9 +221,22 @@ impl Node {
             replica,
             sync_rx,
             join_rx,
+            progress_rx,
+            nearby_rx,
             config,
             mdns,
+            nearby,
+            nearby_task,
         })
+    }
+
+    /// Devices found on the local network by mDNS (empty without discovery), whoever they
+    /// are: check [`Replica::peer_status`] before showing one as a member.
+    pub fn nearby(&self) -> Vec<EndpointAddr> {
+        self.nearby
+            .lock()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The iroh endpoint.
@@ -229,6 +316,10 @@ impl Node {
         tokio::select! {
             Some(r) = self.sync_rx.recv() => Some(NodeEvent::Synced(r)),
             Some(r) = self.join_rx.recv() => Some(NodeEvent::Joined(r)),
+            Some((peer, progress)) = self.progress_rx.recv() => {
+                Some(NodeEvent::Progress { peer, progress })
+            }
+            Some(()) = self.nearby_rx.recv() => Some(NodeEvent::NearbyChanged),
             else => None,
         }
     }
@@ -241,6 +332,9 @@ impl Node {
     pub async fn shutdown(self) -> Result<(), NodeError> {
         if let Err(e) = self.router.shutdown().await {
             tracing::warn!(error = %e, "router shutdown");
+        }
+        if let Some(t) = self.nearby_task {
+            t.abort();
         }
         drop(self.mdns);
         let mut guard = self
@@ -276,6 +370,17 @@ pub enum JoinGroupError {
     /// The empty book could not be created.
     #[error(transparent)]
     Book(#[from] BookError),
+    /// No device with the short code's locator was found nearby.
+    #[error(
+        "no device with code {code} was found nearby: is its Sinkron screen open on the same Wi-Fi or hotspot?"
+    )]
+    InviterNotFound {
+        /// The device part of the code (`RKN-XXXX`).
+        code: String,
+    },
+    /// Local discovery (mDNS) could not start.
+    #[error("local discovery (mDNS) could not start: {0}")]
+    Discovery(String),
 }
 
 /// A device that joined: its book (in memory, to be saved with [`Book::create_joined`] and
@@ -288,6 +393,60 @@ pub struct Joined {
     pub grant: JoinGrant,
     /// Totals of the first sync.
     pub summary: Summary,
+}
+
+/// What a new device was given to join: the invite's ticket (QR code or text) or its short
+/// code read aloud.
+#[derive(Debug, Clone)]
+pub enum InviteInput {
+    /// The whole invite ticket (`rukuninvite…`): names the inviter's endpoint id and the group.
+    Ticket(InviteTicket),
+    /// The short code `RKN-XXXX-YYYY`: the inviter is found among nearby devices.
+    Code(ShortCode),
+}
+
+impl std::str::FromStr for InviteInput {
+    type Err = crate::ticket::TicketError;
+
+    /// A ticket when the text starts with `rukuninvite`, else a short code.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.len() > 20 || t.to_ascii_lowercase().starts_with("rukuninvite") {
+            return t.parse().map(InviteInput::Ticket);
+        }
+        let code: ShortCode = t.parse()?;
+        if code.invite_secret().is_none() {
+            return Err(crate::ticket::TicketError::Malformed(
+                "this is a device code (RKN-XXXX); an invite code has 8 letters and digits",
+            ));
+        }
+        Ok(InviteInput::Code(code))
+    }
+}
+
+/// How a new device looks for its inviter.
+#[derive(Debug, Clone)]
+pub struct JoinOptions {
+    /// Socket address to bind: `0.0.0.0:0` for a hotspot LAN, `127.0.0.1:0` in tests.
+    pub bind: SocketAddr,
+    /// For a short code: look for the inviter on the local network with mDNS.
+    pub discover: bool,
+    /// For a short code: devices already known to be nearby (their addresses), tried first.
+    pub known: Vec<EndpointAddr>,
+    /// For a short code: how long to look for the inviter.
+    pub find_timeout: Duration,
+}
+
+impl JoinOptions {
+    /// Offline defaults on `bind`: no discovery, nobody known, 15 s to find the inviter.
+    pub fn new(bind: SocketAddr) -> Self {
+        Self {
+            bind,
+            discover: false,
+            known: Vec::new(),
+            find_timeout: Duration::from_secs(15),
+        }
+    }
 }
 
 /// Joins a group with `invite` as the new device `device`, named `name`: binds an offline
@@ -304,33 +463,105 @@ pub async fn join_group(
     bind: SocketAddr,
     progress: impl FnMut(Event),
 ) -> Result<Joined, JoinGroupError> {
+    join_group_with(
+        device,
+        &InviteInput::Ticket(invite.clone()),
+        name,
+        JoinOptions::new(bind),
+        progress,
+    )
+    .await
+}
+
+/// Joins a group with a ticket or a short code (see [`InviteInput`]). With a short code the
+/// inviter is the device among `options.known` and, with `options.discover`, those announced
+/// by mDNS, whose endpoint id has the code's locator.
+///
+/// # Errors
+/// As [`join_group`]; [`JoinGroupError::InviterNotFound`] when no device with the code's
+/// locator was found in time.
+pub async fn join_group_with(
+    device: Device,
+    invite: &InviteInput,
+    name: &str,
+    options: JoinOptions,
+    progress: impl FnMut(Event),
+) -> Result<Joined, JoinGroupError> {
     let ep = bind_endpoint_with(EndpointConfig {
         secret_key: device.secret_bytes(),
-        bind,
+        bind: options.bind,
         alpns: vec![SYNC_ALPN.to_vec()],
         relay: None,
     })
     .await?;
-    let result = join_on(&ep, device, invite, name, progress).await;
+    let result = join_on(&ep, device, invite, name, &options, progress).await;
     ep.close().await;
     result
+}
+
+/// The inviter of a short code: a known device with its locator, or one announced by mDNS
+/// within the time allowed.
+async fn find_inviter(
+    ep: &Endpoint,
+    code: &ShortCode,
+    options: &JoinOptions,
+) -> Result<EndpointAddr, JoinGroupError> {
+    if let Some(a) = options.known.iter().find(|a| code.matches(&a.id)) {
+        return Ok(a.clone());
+    }
+    let not_found = || JoinGroupError::InviterNotFound {
+        code: code.device().to_string(),
+    };
+    if !options.discover {
+        return Err(not_found());
+    }
+    let mdns = add_mdns(ep).map_err(|e| JoinGroupError::Discovery(e.to_string()))?;
+    let mut events = mdns.subscribe().await;
+    let found = tokio::time::timeout(options.find_timeout, async {
+        while let Some(ev) = events.next().await {
+            if let DiscoveryEvent::Discovered { endpoint_info, .. } = ev
+                && code.matches(&endpoint_info.endpoint_id)
+            {
+                return Some(EndpointAddr::from(endpoint_info));
+            }
+        }
+        None
+    })
+    .await;
+    found.ok().flatten().ok_or_else(not_found)
 }
 
 async fn join_on(
     ep: &Endpoint,
     device: Device,
-    invite: &InviteTicket,
+    invite: &InviteInput,
     name: &str,
+    options: &JoinOptions,
     progress: impl FnMut(Event),
 ) -> Result<Joined, JoinGroupError> {
-    let grant = join(ep, invite, name, JOIN_TIMEOUT).await?;
+    let (inviter, secret, group) = match invite {
+        InviteInput::Ticket(t) => (
+            t.inviter.addr().clone(),
+            rukun_model::InviteSecret::Full(t.secret.to_vec()),
+            Some(t.group_id.as_str()),
+        ),
+        InviteInput::Code(code) => {
+            let secret = code
+                .invite_secret()
+                .ok_or_else(|| JoinGroupError::InviterNotFound {
+                    code: code.to_string(),
+                })?;
+            (find_inviter(ep, code, options).await?, secret, None)
+        }
+    };
+    let grant = join_at(ep, inviter.clone(), &secret, group, name, JOIN_TIMEOUT).await?;
     let replica = Arc::new(Mutex::new(BookReplica::newcomer(
         Book::new_joining(device)?,
         &grant.group_id,
     )));
-    let summary = sync_with(
+    let summary = sync_with_inviter(
         ep,
-        invite.inviter.addr().clone(),
+        inviter,
         replica.clone(),
         &SessionConfig::default(),
         progress,

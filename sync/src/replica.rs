@@ -1,5 +1,6 @@
 //! The book side of a sync session, seen through a small byte-based trait.
 
+use rukun_model::InviteRefusal;
 use serde::{Deserialize, Serialize};
 
 /// A 32-byte ed25519 public key: the iroh `EndpointId` of a device, which is also its member id.
@@ -49,26 +50,6 @@ pub struct JoinGrant {
     pub role: String,
 }
 
-/// Why an invite was not redeemed. The `Display` text is sent to the joining device.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JoinRefusal {
-    /// No invite with this secret exists in this book.
-    #[error("unknown invite: ask the admin for a new one")]
-    UnknownInvite,
-    /// The invite was already redeemed by a device (invites are one-time).
-    #[error("this invite was already used")]
-    AlreadyUsed,
-    /// The invite's expiry time has passed.
-    #[error("this invite has expired")]
-    Expired,
-    /// The device is revoked in this book and cannot join again with an invite.
-    #[error("this device was revoked")]
-    Revoked,
-    /// Any other reason, as a sentence to show to the person joining.
-    #[error("{0}")]
-    Other(String),
-}
-
 /// The book side of sync: one document with one Automerge sync state per peer.
 ///
 /// Implemented by the model's `Book` (and by `testing::TestReplica` with the `test-util`
@@ -108,15 +89,18 @@ pub trait Replica {
     /// [`ReplicaError::Storage`] when persisting fails.
     fn session_ended(&mut self, peer: &PeerId) -> Result<(), ReplicaError>;
 
-    /// Redeems a one-time invite: checks that `secret` names a known, unused, unexpired invite,
-    /// marks it used and adds `new_member` (named `name`) with the invite's role.
+    /// Redeems a one-time invite: checks that `secret` (untrusted wire bytes: a whole secret or
+    /// a short code's secret, see [`rukun_model::InviteSecret::from_wire`]) names a known,
+    /// unused, unexpired invite of this device, marks it used and adds `new_member` (named
+    /// `name`) with the invite's role. A wrong secret counts against this device's open
+    /// invites (three burn them).
     ///
     /// # Errors
-    /// A [`JoinRefusal`] whose text is shown to the joining device.
+    /// An [`InviteRefusal`] whose text is shown to the joining device.
     fn redeem_invite(
         &mut self,
         secret: &[u8],
         new_member: &PeerId,
         name: &str,
-    ) -> Result<JoinGrant, JoinRefusal>;
+    ) -> Result<JoinGrant, InviteRefusal>;
 }

@@ -17,7 +17,7 @@
 //!    generates messages after receiving a `Sync`, both sides reach this condition together
 //!    and nothing is in flight. Sync messages of local edits made during a session wait for the
 //!    next session.
-//! 4. No frame for `idle_timeout` ends the session with a timeout error.
+//! 4. No byte received or sent for `idle_timeout` ends the session with a timeout error.
 
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,7 @@ pub enum Role {
 pub struct SessionConfig {
     /// Largest `Sync` payload accepted or sent, in bytes (default [`DEFAULT_MAX_FRAME`]).
     pub max_frame: usize,
-    /// The session fails when no frame arrives for this long (default 30 s).
+    /// The session fails when no byte moves either way for this long (default 30 s).
     pub idle_timeout: Duration,
     /// App version sent in `Hello`, for messages only (default this crate's version).
     pub app_version: String,
@@ -347,8 +347,16 @@ impl Session {
         out
     }
 
-    /// Advances time: fails the session with [`SessionError::Timeout`] when nothing arrived for
-    /// the idle timeout.
+    /// The transport wrote some of our bytes to the peer: counts as activity for the idle
+    /// timeout, so a long send on a slow link does not time out while bytes keep moving.
+    pub fn handle_transmitted(&mut self, now: Instant) {
+        if self.is_running() {
+            self.last_activity = now;
+        }
+    }
+
+    /// Advances time: fails the session with [`SessionError::Timeout`] when no byte moved in
+    /// either direction for the idle timeout.
     pub fn handle_timeout<R: Replica + ?Sized>(
         &mut self,
         now: Instant,

@@ -42,6 +42,15 @@ pub enum SyncError {
     /// [`SyncError::is_cut`]).
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// We did not dial: the device is not a member of this book, or was revoked. Nothing was
+    /// written to it (not even a hello, which would tell it the group id).
+    #[error("{peer} is not a member of this book{}: nothing was sent", if *revoked { " (revoked)" } else { "" })]
+    NotMember {
+        /// The device's endpoint id (text).
+        peer: String,
+        /// `true` when it is listed but revoked.
+        revoked: bool,
+    },
     /// The book's lock was poisoned by a panic elsewhere.
     #[error("the book is unavailable: another task panicked while using it")]
     ReplicaUnavailable,
@@ -118,6 +127,9 @@ where
             w = writer.write(pending), if has_pending => {
                 match w {
                     Ok(n) if n > 0 => {
+                        // Bytes leaving count as activity: a long send on a slow link
+                        // with nothing coming back is not idle.
+                        session.handle_transmitted(Instant::now());
                         offset += n;
                         if queue.front().is_some_and(|b| offset >= b.len()) {
                             queue.pop_front();

@@ -13,9 +13,10 @@ use automerge::{AutoCommit, ROOT, ReadDoc, ScalarValue, Value};
 use tokio::io::AsyncWrite;
 
 use crate::frame::Hello;
-use crate::replica::{JoinGrant, JoinRefusal, PeerId, PeerStatus, Replica, ReplicaError};
+use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
 use crate::session::{Event, Output, Role, Session, SessionConfig, SessionError, Summary};
 use crate::ticket::INVITE_SECRET_LEN;
+use rukun_model::InviteRefusal;
 
 /// Seconds since the Unix epoch, now (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {
@@ -224,20 +225,17 @@ impl Replica for TestReplica {
         secret: &[u8],
         new_member: &PeerId,
         name: &str,
-    ) -> Result<JoinGrant, JoinRefusal> {
+    ) -> Result<JoinGrant, InviteRefusal> {
         if self.peer_status(new_member) == PeerStatus::Revoked {
-            return Err(JoinRefusal::Revoked);
+            return Err(InviteRefusal::Revoked);
         }
         let now = unix_now();
-        let invite = self
-            .invites
-            .get_mut(secret)
-            .ok_or(JoinRefusal::UnknownInvite)?;
+        let invite = self.invites.get_mut(secret).ok_or(InviteRefusal::Unknown)?;
         if invite.used {
-            return Err(JoinRefusal::AlreadyUsed);
+            return Err(InviteRefusal::AlreadyUsed);
         }
         if now >= invite.expires_at {
-            return Err(JoinRefusal::Expired);
+            return Err(InviteRefusal::Expired);
         }
         invite.used = true;
         let role = invite.role.clone();
@@ -685,5 +683,95 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for CutAfter<W> {
             )));
         }
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A hostile acceptor for tests: an endpoint on 127.0.0.1 that is no member of any book,
+/// accepts every connection on the sync and join ALPNs, reads whatever arrives and echoes it
+/// back (so a hello it receives is answered with the very group id it learned). It counts
+/// the connections and the bytes it received, to prove an honest initiator wrote nothing.
+#[derive(Debug)]
+pub struct Eavesdropper {
+    router: iroh::protocol::Router,
+    ticket: crate::ticket::EndpointTicket,
+    seen: std::sync::Arc<EavesdropperSeen>,
+}
+
+#[derive(Debug, Default)]
+struct EavesdropperSeen {
+    connections: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Debug, Clone)]
+struct EavesdropperHandler(std::sync::Arc<EavesdropperSeen>);
+
+impl iroh::protocol::ProtocolHandler for EavesdropperHandler {
+    async fn accept(
+        &self,
+        conn: iroh::endpoint::Connection,
+    ) -> Result<(), iroh::protocol::AcceptError> {
+        use std::sync::atomic::Ordering;
+        self.0.connections.fetch_add(1, Ordering::SeqCst);
+        if let Ok((mut send, mut recv)) = conn.accept_bi().await {
+            let mut buf = vec![0u8; 64 * 1024];
+            while let Ok(Some(n)) = recv.read(&mut buf).await {
+                self.0.bytes.fetch_add(n as u64, Ordering::SeqCst);
+                if send.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await;
+        Ok(())
+    }
+}
+
+impl Eavesdropper {
+    /// Binds the stub on 127.0.0.1 with the key `secret` and starts accepting.
+    ///
+    /// # Errors
+    /// When the endpoint cannot be bound.
+    pub async fn spawn(secret: [u8; 32]) -> Result<Eavesdropper, crate::BindEndpointError> {
+        let ep = crate::bind_endpoint(
+            secret,
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            vec![crate::SYNC_ALPN.to_vec(), crate::JOIN_ALPN.to_vec()],
+        )
+        .await?;
+        let ticket = crate::ticket::EndpointTicket::from_endpoint(&ep);
+        let seen = std::sync::Arc::new(EavesdropperSeen::default());
+        let handler = EavesdropperHandler(seen.clone());
+        let router = iroh::protocol::Router::builder(ep)
+            .accept(crate::SYNC_ALPN, handler.clone())
+            .accept(crate::JOIN_ALPN, handler)
+            .spawn();
+        Ok(Eavesdropper {
+            router,
+            ticket,
+            seen,
+        })
+    }
+
+    /// The stub's ticket (its endpoint id and loopback address), as a fake QR would show.
+    pub fn ticket(&self) -> &crate::ticket::EndpointTicket {
+        &self.ticket
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Bytes received on all streams so far.
+    pub fn bytes_received(&self) -> u64 {
+        self.seen.bytes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Stops the stub.
+    pub async fn shutdown(self) {
+        let _ = self.router.shutdown().await;
     }
 }

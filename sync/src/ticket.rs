@@ -346,3 +346,178 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// Alphabet of short codes (Crockford's base32: no I, L, O, U, so a code read aloud or
+/// typed from a phone screen has no look-alike letters).
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A code a person reads aloud and types on another phone, without a camera:
+/// `RKN-XXXX` names a device (the first 20 bits of its endpoint id, to pick it out among the
+/// devices found nearby by mDNS), and `RKN-XXXX-YYYY` is an invite at that device (`YYYY`: the
+/// first 20 bits of the invite's secret, see [`rukun_model::SHORT_SECRET_BITS`]).
+///
+/// The locator is not a proof of identity: on a hostile local network a device could claim a
+/// matching prefix. The invite's QR code or text ticket carries the whole endpoint id and is the
+/// way to join where that matters; the short secret is guarded by the inviter, which burns its
+/// open invites after three wrong codes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ShortCode {
+    locator: u32,
+    secret: Option<u32>,
+}
+
+impl fmt::Debug for ShortCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShortCode")
+            .field("locator", &code_chars(self.locator))
+            .field("secret", &self.secret.map(|_| "<hidden>"))
+            .finish()
+    }
+}
+
+fn first_20_bits(bytes: &[u8]) -> u32 {
+    rukun_model::short_secret_of(bytes)
+}
+
+fn code_chars(v: u32) -> String {
+    (0..4)
+        .rev()
+        .map(|i| char::from(CODE_ALPHABET[((v >> (5 * i)) & 31) as usize]))
+        .collect()
+}
+
+fn code_value(part: &str) -> Option<u32> {
+    let mut v = 0u32;
+    let mut n = 0;
+    for c in part.chars() {
+        let c = match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        };
+        let d = CODE_ALPHABET.iter().position(|&a| char::from(a) == c)?;
+        v = (v << 5) | d as u32;
+        n += 1;
+    }
+    (n == 4).then_some(v)
+}
+
+impl ShortCode {
+    /// The code naming the device with endpoint id `id`.
+    pub fn for_device(id: &EndpointId) -> ShortCode {
+        ShortCode {
+            locator: first_20_bits(id.as_bytes()),
+            secret: None,
+        }
+    }
+
+    /// The short code of `invite`: its inviter's locator and the first bits of its secret.
+    pub fn for_invite(invite: &InviteTicket) -> ShortCode {
+        ShortCode {
+            locator: first_20_bits(invite.inviter.id().as_bytes()),
+            secret: Some(rukun_model::short_secret_of(&invite.secret)),
+        }
+    }
+
+    /// Whether the device `id` has this code's locator.
+    pub fn matches(&self, id: &EndpointId) -> bool {
+        first_20_bits(id.as_bytes()) == self.locator
+    }
+
+    /// The invite secret the code carries (`None` for a device code).
+    pub fn invite_secret(&self) -> Option<rukun_model::InviteSecret> {
+        self.secret.map(rukun_model::InviteSecret::Short)
+    }
+
+    /// The device part alone (`RKN-XXXX`).
+    pub fn device(&self) -> ShortCode {
+        ShortCode {
+            locator: self.locator,
+            secret: None,
+        }
+    }
+}
+
+impl fmt::Display for ShortCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RKN-{}", code_chars(self.locator))?;
+        if let Some(s) = self.secret {
+            write!(f, "-{}", code_chars(s))?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for ShortCode {
+    type Err = TicketError;
+
+    /// Reads `RKN-XXXX` or `RKN-XXXX-YYYY` as people type it: any case, spaces or dashes
+    /// anywhere, `O` for zero and `I`/`L` for one, the `RKN` prefix optional.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let compact: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+            .collect();
+        let body = match compact.get(..3) {
+            Some(p) if p.eq_ignore_ascii_case("RKN") => &compact[3..],
+            _ => compact.as_str(),
+        };
+        let bad = TicketError::Malformed("a short code is RKN- and 4 or 8 letters and digits");
+        match body.len() {
+            4 => Ok(ShortCode {
+                locator: code_value(body).ok_or(bad)?,
+                secret: None,
+            }),
+            8 => {
+                let (a, b) = body.split_at(4);
+                Ok(ShortCode {
+                    locator: code_value(a).ok_or(bad.clone())?,
+                    secret: Some(code_value(b).ok_or(bad)?),
+                })
+            }
+            _ => Err(bad),
+        }
+    }
+}
+
+#[cfg(test)]
+mod short_code_tests {
+    use super::*;
+
+    #[test]
+    fn short_code_round_trips_and_reads_sloppy_typing() {
+        let key = iroh::SecretKey::from_bytes(&[7u8; 32]);
+        let inviter = EndpointTicket::new(EndpointAddr::new(key.public()));
+        let invite = InviteTicket {
+            inviter,
+            group_id: "g".into(),
+            secret: [0xAB; 16],
+            role: "relawan".into(),
+            expires_at: 0,
+        };
+        let code = ShortCode::for_invite(&invite);
+        let text = code.to_string();
+        assert_eq!(text.len(), "RKN-XXXX-YYYY".len(), "{text}");
+        assert!(text.starts_with("RKN-"));
+        assert_eq!(text.parse::<ShortCode>().unwrap(), code);
+        let sloppy = text
+            .to_ascii_lowercase()
+            .replace('-', " ")
+            .replace('0', "o");
+        assert_eq!(sloppy.parse::<ShortCode>().unwrap(), code);
+        assert!(code.matches(&key.public()));
+        let other = iroh::SecretKey::from_bytes(&[8u8; 32]).public();
+        assert_eq!(
+            code.matches(&other),
+            ShortCode::for_device(&other) == code.device()
+        );
+        assert_eq!(
+            code.invite_secret(),
+            Some(rukun_model::InviteSecret::Short(
+                rukun_model::short_secret_of(&[0xAB; 16])
+            ))
+        );
+        assert!("RKN-12".parse::<ShortCode>().is_err());
+        assert!("RKN-UUUU-0000".parse::<ShortCode>().is_err());
+    }
+}

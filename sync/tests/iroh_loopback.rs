@@ -11,7 +11,7 @@ use rukun_sync::testing::{CutAfter, TestReplica, unix_now};
 use rukun_sync::{
     EndpointTicket, Event, Hello, InviteTicket, JOIN_ALPN, JOIN_TIMEOUT, JoinError, JoinHandler,
     Role, SYNC_ALPN, Session, SessionConfig, SessionReport, SyncError, SyncHandler, bind_endpoint,
-    join, run_session, sync_with,
+    join, run_session, sync_with, sync_with_inviter,
 };
 use tokio::sync::mpsc;
 
@@ -81,8 +81,10 @@ fn book_a() -> TestReplica {
     a
 }
 
+/// B worked offline after joining: it knows A (the founder) as a member, so it may dial A.
 fn book_b() -> TestReplica {
     let mut b = TestReplica::joining(GROUP);
+    b.add_member(&member_id(1), "admin");
     for i in 0..30 {
         b.edit(&format!("rt30-{i}"), &format!("household {i} of RT 30"));
     }
@@ -122,7 +124,7 @@ async fn two_replicas_sync_over_loopback() {
     let (summary, events) = dial(&ep_b, &ticket, &b).await;
     let summary = summary.unwrap();
     assert_eq!(summary.changes_received, 32);
-    assert_eq!(summary.changes_sent, 30);
+    assert_eq!(summary.changes_sent, 31);
     assert!(
         events
             .iter()
@@ -140,7 +142,7 @@ async fn two_replicas_sync_over_loopback() {
         .unwrap()
         .unwrap();
     assert_eq!(report.peer, member_id(2));
-    assert_eq!(report.result.unwrap().changes_received, 30);
+    assert_eq!(report.result.unwrap().changes_received, 31);
 
     // A second sync sends nothing new.
     let (again, _) = dial(&ep_b, &ticket, &b).await;
@@ -152,9 +154,11 @@ async fn two_replicas_sync_over_loopback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stranger_and_revoked_are_refused_with_reason() {
     let mut server = serve(1, book_a()).await;
-    // A stranger (endpoint 3) with a book of the same group.
+    // A stranger (endpoint 3) with a book of the same group that lists A (so it dials).
     let ep_c = endpoint(3).await;
     let c = Arc::new(Mutex::new(TestReplica::joining(GROUP)));
+    c.lock().unwrap().add_member(&member_id(1), "admin");
+    let stranger_heads = c.lock().unwrap().heads();
     let (r, _) = dial(&ep_c, &server.ticket, &c).await;
     let err = r.unwrap_err();
     assert!(
@@ -170,8 +174,9 @@ async fn stranger_and_revoked_are_refused_with_reason() {
         report.result,
         Err(SyncError::Refused { by_peer: false, .. })
     ));
-    assert!(
-        c.lock().unwrap().heads().is_empty(),
+    assert_eq!(
+        c.lock().unwrap().heads(),
+        stranger_heads,
         "a stranger gets nothing"
     );
 
@@ -211,11 +216,14 @@ async fn join_with_invite_then_sync_and_invite_is_one_time() {
     assert!(text.starts_with("rukuninvite"));
     let invite: InviteTicket = text.parse().unwrap();
 
-    // The new device is a stranger until it joins.
+    // The new device's empty book lists nobody: it dials no one until it joins.
     let ep_n = endpoint(4).await;
     let n = Arc::new(Mutex::new(TestReplica::joining(GROUP)));
     let (r, _) = dial(&ep_n, &server.ticket, &n).await;
-    assert!(r.unwrap_err().refusal_reason().is_some());
+    assert!(
+        matches!(r, Err(SyncError::NotMember { revoked: false, .. })),
+        "{r:?}"
+    );
 
     let grant = join(&ep_n, &invite, "Bu Sri\u{7}", JOIN_TIMEOUT)
         .await
@@ -232,9 +240,16 @@ async fn join_with_invite_then_sync_and_invite_is_one_time() {
         Some("relawan")
     );
 
-    // Now a member: the book arrives.
-    let (r, _) = dial(&ep_n, &server.ticket, &n).await;
-    r.unwrap();
+    // Now a member: the book arrives from the inviter the invite names.
+    sync_with_inviter(
+        &ep_n,
+        invite.inviter.addr().clone(),
+        n.clone(),
+        &SessionConfig::default(),
+        |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(heads(&n), heads(&server.replica));
 
     // The same invite, from another device: refused.
@@ -243,7 +258,14 @@ async fn join_with_invite_then_sync_and_invite_is_one_time() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, JoinError::Refused { by_peer: true, reason } if reason == "this invite was already used"),
+        matches!(
+            &err,
+            JoinError::Refused {
+                by_peer: true,
+                refusal: Some(rukun_sync::InviteRefusal::AlreadyUsed),
+                ..
+            }
+        ),
         "{err:?}"
     );
 
@@ -361,4 +383,57 @@ async fn redial_supersedes_a_hanging_session() {
     assert!(second.result.is_ok(), "{:?}", second.result);
     ep_b.close().await;
     server.router.shutdown().await.unwrap();
+}
+
+/// Someone shows a volunteer a fake "treasurer's laptop" ticket: an acceptor that is not a
+/// member, accepts everyone and would answer with the group id it learns. The honest side
+/// refuses before connecting, so the stub never gets a stream, let alone a byte of the hello.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fake_acceptor_gets_not_one_byte() {
+    let stub = rukun_sync::testing::Eavesdropper::spawn(secret(66))
+        .await
+        .unwrap();
+    let ep_b = endpoint(2).await;
+    let b = Arc::new(Mutex::new(book_b()));
+    let before = heads(&b);
+
+    // The library call under `rukun sync` and the app's Sinkron (through `Node::sync_with`,
+    // tested with the `rukun` process in rukun-tests).
+    let (r, events) = dial(&ep_b, stub.ticket(), &b).await;
+    assert!(
+        matches!(&r, Err(SyncError::NotMember { revoked: false, peer }) if *peer == stub.ticket().id().to_string()),
+        "{r:?}"
+    );
+    assert!(events.is_empty(), "{events:?}");
+
+    // A revoked member's ticket is refused the same way.
+    b.lock().unwrap().revoke(&member_id(1));
+    let server = serve(1, book_a()).await;
+    let (r, _) = dial(&ep_b, &server.ticket, &b).await;
+    assert!(
+        matches!(r, Err(SyncError::NotMember { revoked: true, .. })),
+        "{r:?}"
+    );
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(stub.connections(), 0);
+    assert_eq!(stub.bytes_received(), 0);
+    assert_eq!(heads(&b).len(), before.len());
+
+    // The stub does see what a careless dialler writes (so the zeros above mean something).
+    let conn = ep_b
+        .connect(stub.ticket().addr().clone(), SYNC_ALPN)
+        .await
+        .unwrap();
+    let (mut send, mut recv) = conn.open_bi().await.unwrap();
+    send.write_all(b"hello").await.unwrap();
+    let mut echo = [0u8; 5];
+    recv.read_exact(&mut echo).await.unwrap();
+    assert_eq!(&echo, b"hello");
+    assert_eq!(stub.connections(), 1);
+    assert_eq!(stub.bytes_received(), 5);
+    conn.close(0u32.into(), b"done");
+    ep_b.close().await;
+    server.router.shutdown().await.unwrap();
+    stub.shutdown().await;
 }

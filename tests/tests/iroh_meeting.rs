@@ -11,9 +11,9 @@ use rukun_model::storage::KdfParams;
 use rukun_model::{Book, Device, MemberId, RecordKind, Role};
 use rukun_sync::testing::{CutAfter, Sim, SimOutcome, SimRng};
 use rukun_sync::{
-    BookReplica, EndpointTicket, Hello, InviteTicket, JoinError, JoinGroupError, Node, NodeConfig,
-    NodeEvent, Role as SessionRole, SYNC_ALPN, Session, SessionConfig, SyncError, join_group,
-    run_session,
+    BookReplica, EndpointTicket, Hello, InviteRefusal, InviteTicket, JoinError, JoinGroupError,
+    Node, NodeConfig, NodeEvent, Role as SessionRole, SYNC_ALPN, Session, SessionConfig, SyncError,
+    join_group, run_session,
 };
 use rukun_tests::{
     PASS, RTS_A, RTS_B, expected_stats, group_in_memory, group_init, households_with_kk, import_rts,
@@ -90,7 +90,7 @@ async fn next_sync_report(n: &mut Node) -> rukun_sync::SessionReport {
             .unwrap()
         {
             NodeEvent::Synced(r) => return r,
-            NodeEvent::Joined(_) => {}
+            NodeEvent::Joined(_) | NodeEvent::Progress { .. } | NodeEvent::NearbyChanged => {}
         }
     }
 }
@@ -288,7 +288,14 @@ async fn strangers_revoked_members_and_spent_invites_are_refused() {
     .await
     .unwrap_err();
     assert!(
-        matches!(&again, JoinGroupError::Join(JoinError::Refused { by_peer: true, reason }) if reason == "this invite was already used"),
+        matches!(
+            &again,
+            JoinGroupError::Join(JoinError::Refused {
+                by_peer: true,
+                refusal: Some(InviteRefusal::AlreadyUsed),
+                ..
+            })
+        ),
         "{again}"
     );
     let secret = InviteTicket::random_secret();

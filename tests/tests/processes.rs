@@ -119,6 +119,36 @@ fn two_rukun_processes_sync_through_serve_and_sync() {
     serve.stop();
 }
 
+/// A fake "treasurer's laptop" ticket: `rukun sync` refuses a device that is not a member
+/// before connecting, so the stub (which accepts everyone and would answer as the group)
+/// receives no connection and not one byte, the hello with the group id included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rukun_sync_writes_nothing_to_a_fake_acceptor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    init(&a, "Warga Rukun");
+    let stub = rukun_sync::testing::Eavesdropper::spawn([66; 32])
+        .await
+        .unwrap();
+    let ticket = stub.ticket().to_string();
+    let o = tokio::task::spawn_blocking(move || {
+        rukun(&a)
+            .args(["sync", &ticket, "--bind", "127.0.0.1:0"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", show(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is not a member of this book"), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(stub.connections(), 0);
+    assert_eq!(stub.bytes_received(), 0);
+    stub.shutdown().await;
+}
+
 /// Runs `ip` with `args`; `Err` with its stderr when it fails.
 fn ip(args: &[&str]) -> Result<(), String> {
     let o = Command::new("ip")

@@ -18,8 +18,8 @@ use rukun_model::{
     storage::{BookStore, KdfParams},
 };
 use rukun_sync::{
-    BookReplica, EndpointTicket, Event, InviteTicket, JoinGroupError, JoinReport, Node, NodeConfig,
-    NodeEvent, SessionReport, Summary, SyncError, join_group,
+    BookReplica, EndpointTicket, Event, InviteInput, JoinGroupError, JoinOptions, JoinReport, Node,
+    NodeConfig, NodeEvent, SessionReport, ShortCode, Summary, SyncError, join_group_with,
 };
 
 use super::{open_book, passphrase};
@@ -52,10 +52,11 @@ pub(super) enum PeerCommand {
         #[arg(long)]
         discover: bool,
     },
-    /// Join a group with an invite ticket: creates this device's copy of the group's book in
-    /// the (empty) book folder.
+    /// Join a group with an invite: creates this device's copy of the group's book in the
+    /// (empty) book folder.
     Join {
-        /// The invite ticket (`rukuninvite…`) shown by an admin's `rukun serve --invite`.
+        /// The invite ticket (`rukuninvite…`) or its short code (`RKN-XXXX-YYYY`, with
+        /// `--discover`) shown by an admin's app or `rukun serve --invite`.
         ticket: String,
         /// Your name as the group will see it.
         #[arg(long)]
@@ -63,6 +64,9 @@ pub(super) enum PeerCommand {
         /// Address to bind locally.
         #[arg(long, default_value = DEFAULT_BIND)]
         bind: SocketAddr,
+        /// Find the inviter of a short code on the local network (mDNS).
+        #[arg(long)]
+        discover: bool,
     },
     /// Sync once with a member and print what was sent and received.
     Sync {
@@ -112,9 +116,21 @@ pub(super) fn run(dir: &Path, fast_kdf: bool, command: PeerCommand) -> Result<Ex
             let book = open_book(dir)?;
             runtime()?.block_on(serve(book, bind, role, invite_hours, discover))
         }
-        PeerCommand::Join { ticket, name, bind } => {
-            let invite: InviteTicket = ticket.parse().context("the invite ticket")?;
-            runtime()?.block_on(join(dir, fast_kdf, invite, name, bind))
+        PeerCommand::Join {
+            ticket,
+            name,
+            bind,
+            discover,
+        } => {
+            let invite: InviteInput = ticket.parse().context("the invite ticket or code")?;
+            if matches!(invite, InviteInput::Code(_)) && !discover {
+                bail!(
+                    "a short code has no address: add --discover to find the inviter on the local network, or pass the invite ticket"
+                );
+            }
+            let mut options = JoinOptions::new(bind);
+            options.discover = discover;
+            runtime()?.block_on(join(dir, fast_kdf, invite, name, options))
         }
         PeerCommand::Sync {
             target,
@@ -205,6 +221,7 @@ fn session_line(r: &SessionReport) -> String {
     match &r.result {
         Ok(s) => format!("synced {peer} {}", summary_text(s)),
         Err(e) if e.is_cut() => format!("cut {peer} {e}"),
+        Err(e @ SyncError::NotMember { .. }) => format!("refused {peer} {e}"),
         Err(SyncError::Refused {
             by_peer: false,
             reason,
@@ -260,6 +277,7 @@ async fn serve(
         let valid = Duration::from_secs(invite_hours.saturating_mul(3600));
         let invite = node.create_invite(role, valid)?;
         line(&format!("invite {invite}"));
+        line(&format!("code {}", ShortCode::for_invite(&invite)));
         eprintln!(
             "Undangan sekali pakai untuk \"{}\" sebagai {} (berlaku {invite_hours} jam). Pindai atau salin:",
             group.name,
@@ -289,6 +307,7 @@ async fn serve(
             ev = node.next_event() => match ev {
                 Some(NodeEvent::Synced(r)) => line(&session_line(&r)),
                 Some(NodeEvent::Joined(r)) => line(&join_line(&r)),
+                Some(NodeEvent::Progress { .. } | NodeEvent::NearbyChanged) => {}
                 None => break,
             },
         }
@@ -357,6 +376,13 @@ async fn sync_once(
             eprintln!("rukun: refused by the peer: {reason}");
             Ok(ExitCode::from(EXIT_REFUSED))
         }
+        Err(e @ SyncError::NotMember { .. }) => {
+            eprintln!("rukun: {e}");
+            eprintln!(
+                "rukun: sync only with the group's members; a new member's device is known after syncing with the device that invited it"
+            );
+            Ok(ExitCode::from(EXIT_REFUSED))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -364,15 +390,15 @@ async fn sync_once(
 async fn join(
     dir: &Path,
     fast_kdf: bool,
-    invite: InviteTicket,
+    invite: InviteInput,
     name: Option<String>,
-    bind: SocketAddr,
+    options: JoinOptions,
 ) -> Result<ExitCode> {
     if BookStore::exists(dir) {
         // Say which group is there before spending the invite.
         let book = open_book(dir)?;
         let g = book.group()?;
-        if g.id == invite.group_id {
+        if matches!(&invite, InviteInput::Ticket(t) if t.group_id == g.id) {
             bail!(
                 "{} already holds this group's book (\"{}\"): use `rukun sync` instead of joining",
                 dir.display(),
@@ -391,7 +417,7 @@ async fn join(
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "Anggota baru".to_owned());
     let device = Device::generate()?;
-    let joined = match join_group(device, &invite, &name, bind, progress_printer()).await {
+    let joined = match join_group_with(device, &invite, &name, options, progress_printer()).await {
         Ok(j) => j,
         Err(JoinGroupError::Join(rukun_sync::JoinError::Refused { reason, .. })) => {
             eprintln!("rukun: invite refused: {reason}");
