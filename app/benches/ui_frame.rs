@@ -60,6 +60,9 @@ fn frames(c: &mut Criterion) {
         AppOptions {
             background: false,
             idle_lock: false,
+            listen: false,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            known_peers: Vec::new(),
             ..Default::default()
         },
     );

@@ -64,6 +64,40 @@ fn importing_the_reference_data_gives_the_expected_counts_and_twice_adds_nothing
 }
 
 /// The same rows as Excel with Indonesian settings saves them.
+/// `rukun demo` makes, in one step, the same book as `init` plus the six imports of the
+/// walk-through: the expected counts of the reference data, and a book that refuses to be
+/// made twice in one folder.
+#[test]
+fn demo_makes_the_reference_book_in_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("demo");
+    let out = ok(&book, &["demo", "--member", "Bu Sri"]);
+    let printed: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let s = stats(&book);
+    assert_eq!(printed, s);
+    let expected = expected();
+    for k in COUNTS {
+        assert_eq!(s[k], expected[k], "{k}");
+    }
+    let members = ok(&book, &["members", "--json"]);
+    assert!(
+        members.contains("\"Bu Sri\"") && members.contains("\"admin\""),
+        "{members}"
+    );
+    let again = run(&book, &["demo"]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds a book"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        stats(&book),
+        s,
+        "nothing changed by the refused second demo"
+    );
+}
+
 fn excel(text: &str) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     for (i, line) in text.lines().enumerate() {

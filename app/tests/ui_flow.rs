@@ -65,6 +65,9 @@ fn a_volunteers_day_by_label_and_role() {
         fast_kdf: true,
         background: false,
         idle_lock: false,
+        listen: false,
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        known_peers: Vec::new(),
     });
     let mut h = harness(app, [1280.0, 800.0]);
     h.run_ok();
@@ -185,4 +188,45 @@ fn a_volunteers_day_by_label_and_role() {
     click(&mut h, "Sinkron sekarang");
     h.get_by_label_contains("Tiket tidak terbaca");
     assert!(h.state().is_open());
+}
+
+/// "Coba dengan data contoh" at first start: one form, and the app opens on the sample RW
+/// with the cash balance the reference figures give (receipts minus santunan of 2025).
+#[test]
+fn the_sample_book_from_the_first_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = RukunApp::new(AppOptions {
+        book_dir: Some(tmp.path().join("book")),
+        settings_path: Some(tmp.path().join("settings.json")),
+        fast_kdf: true,
+        background: false,
+        idle_lock: false,
+        listen: false,
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        known_peers: Vec::new(),
+    });
+    let mut h = harness(app, [360.0, 740.0]);
+    h.run_ok();
+    click(&mut h, "Coba dengan data contoh");
+    fill(&mut h, "Nama Anda", 0, "Bu Sri");
+    fill(&mut h, "Kata sandi / PIN", 0, PASS);
+    fill(&mut h, "Ulangi kata sandi / PIN", 0, PASS);
+    click(&mut h, "Buat buku contoh");
+    h.run_ok();
+    assert!(h.state().is_open(), "the sample book is open");
+
+    let expected: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/rw08/expected-2025.json")).unwrap();
+    let balance = expected["receipts_total"].as_i64().unwrap()
+        - expected["disbursements_total"].as_i64().unwrap();
+    let digits = balance.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    h.get_by_label("Saldo kas");
+    h.get_by_label(&format!("Rp{grouped}"));
 }

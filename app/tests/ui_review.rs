@@ -53,6 +53,9 @@ fn settle_a_conflict_and_merge_duplicates() {
         AppOptions {
             background: false,
             idle_lock: false,
+            listen: false,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            known_peers: Vec::new(),
             ..Default::default()
         },
     );

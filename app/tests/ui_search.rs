@@ -44,6 +44,9 @@ fn search_the_5000_household_book_and_open_a_result() {
         AppOptions {
             background: false,
             idle_lock: false,
+            listen: false,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            known_peers: Vec::new(),
             ..Default::default()
         },
     );

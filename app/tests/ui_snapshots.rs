@@ -60,6 +60,9 @@ fn open_app() -> RukunApp {
         AppOptions {
             background: false,
             idle_lock: false,
+            listen: false,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            known_peers: Vec::new(),
             ..Default::default()
         },
     )
@@ -126,6 +129,9 @@ fn first_start_and_lock() {
             book_dir: Some(tmp.path().join("book")),
             background: false,
             idle_lock: false,
+            listen: false,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            known_peers: Vec::new(),
             ..Default::default()
         });
         let mut h = harness(app, size);

@@ -33,6 +33,7 @@
 mod book;
 mod conflicts;
 mod csvread;
+mod demo;
 mod export;
 mod fieldwise;
 mod generate;
@@ -53,6 +54,7 @@ pub mod storage;
 pub use book::{Book, BookError, Device, GroupInit, MemberId, Role, SCHEMA_VERSION, new_id};
 pub use conflicts::{FieldValue, RecordKind};
 pub use csvread::CsvError;
+pub use demo::{DemoError, DemoReport, create_demo, demo_group, fill_demo};
 pub use export::{
     ExportError, ExportFile, PENDUDUK_COLUMNS, PERSONAL_DATA_NOTICE, SURVEI_COLUMNS,
     export_automerge, export_csv, export_json,

@@ -31,9 +31,10 @@ pub mod testing;
 
 pub use book::{BookReplica, MIN_READER_SCHEMA};
 pub use frame::{
-    DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN, Hello, JoinGranted,
-    JoinRequest, MAX_CONTROL_PAYLOAD, PROTOCOL_VERSION, Refuse, RefuseCode,
+    COMPRESSION_DEFLATE, DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN,
+    Hello, JoinGranted, JoinRequest, MAX_CONTROL_PAYLOAD, PROTOCOL_VERSION, Refuse, RefuseCode,
 };
+pub use iroh::EndpointAddr;
 pub use join::{
     JOIN_TIMEOUT, JoinError, JoinHandler, JoinReport, JoinedMember, accept_join, join, join_at,
 };

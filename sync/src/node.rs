@@ -9,7 +9,7 @@ use std::time::Duration;
 use iroh::protocol::Router;
 use iroh::{Endpoint, EndpointAddr, EndpointId, RelayUrl};
 use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
-use rukun_model::{Book, BookError, Device, Role};
+use rukun_model::{Book, BookError, Device, MemberId, Role};
 use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 
@@ -19,7 +19,7 @@ use crate::net::{
     BindEndpointError, EndpointConfig, JOIN_ALPN, SYNC_ALPN, SessionReport, SyncHandler,
     bind_endpoint_with, sync_with, sync_with_inviter,
 };
-use crate::replica::{JoinGrant, PeerId, Replica};
+use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica};
 use crate::session::{Event, Progress, SessionConfig, Summary};
 use crate::stream::SyncError;
 use crate::ticket::{EndpointTicket, InviteTicket, ShortCode};
@@ -239,6 +239,29 @@ impl Node {
             .unwrap_or_default()
     }
 
+    /// Devices found on the local network that this book lists as members, not revoked
+    /// (a stranger announcing itself nearby is never among them).
+    pub fn nearby_members(&self) -> Vec<EndpointAddr> {
+        let nearby = self.nearby();
+        let Ok(guard) = self.replica.lock() else {
+            return Vec::new();
+        };
+        nearby
+            .into_iter()
+            .filter(|a| guard.peer_status(a.id.as_bytes()) == PeerStatus::Member)
+            .collect()
+    }
+
+    /// Notes in this device's book that a session with `peer` just finished (for "last
+    /// synced" beside each member).
+    fn note_synced(&self, peer: &PeerId) {
+        if let Ok(mut guard) = self.replica.lock()
+            && let Err(e) = guard.book_mut().note_synced(&MemberId::from_bytes(peer))
+        {
+            tracing::warn!(error = %e, "could not note the sync time");
+        }
+    }
+
     /// The iroh endpoint.
     pub fn endpoint(&self) -> &Endpoint {
         self.router.endpoint()
@@ -301,20 +324,30 @@ impl Node {
         addr: EndpointAddr,
         progress: impl FnMut(Event),
     ) -> Result<Summary, SyncError> {
-        sync_with(
+        let peer = *addr.id.as_bytes();
+        let result = sync_with(
             self.endpoint(),
             addr,
             self.replica.clone(),
             &self.config.session,
             progress,
         )
-        .await
+        .await;
+        if result.is_ok() {
+            self.note_synced(&peer);
+        }
+        result
     }
 
     /// The next served session or join that ended; `None` once the node is shut down.
     pub async fn next_event(&mut self) -> Option<NodeEvent> {
         tokio::select! {
-            Some(r) = self.sync_rx.recv() => Some(NodeEvent::Synced(r)),
+            Some(r) = self.sync_rx.recv() => {
+                if r.result.is_ok() {
+                    self.note_synced(&r.peer);
+                }
+                Some(NodeEvent::Synced(r))
+            }
             Some(r) = self.join_rx.recv() => Some(NodeEvent::Joined(r)),
             Some((peer, progress)) = self.progress_rx.recv() => {
                 Some(NodeEvent::Progress { peer, progress })

@@ -22,8 +22,8 @@
 use std::time::{Duration, Instant};
 
 use crate::frame::{
-    DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN, Hello, PROTOCOL_VERSION,
-    Refuse, RefuseCode,
+    COMPRESSION_DEFLATE, DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN,
+    Hello, PROTOCOL_VERSION, Refuse, RefuseCode,
 };
 use crate::replica::{PeerId, PeerStatus, Replica, ReplicaError};
 
@@ -70,6 +70,7 @@ impl Hello {
             schema_version: replica.schema_version(),
             min_reader_schema: replica.min_reader_schema(),
             app_version: app_version.to_owned(),
+            compression: vec![COMPRESSION_DEFLATE.to_owned()],
         }
     }
 }
@@ -91,6 +92,24 @@ pub struct Progress {
     pub messages_sent: u64,
     /// `Sync` frames received.
     pub messages_received: u64,
+    /// Bytes the transport has written to the peer so far (of `bytes_sent`, which counts
+    /// frames when they are made). Behind `bytes_sent` while a big frame is on its way.
+    pub bytes_written: u64,
+    /// Payload bytes received so far of the `Sync` frame now arriving (0 when none is).
+    pub incoming_received: u64,
+    /// Payload bytes the `Sync` frame now arriving declared in its header (0 when none is):
+    /// with `incoming_received`, what a progress bar needs for an estimate.
+    pub incoming_expected: u64,
+}
+
+impl Progress {
+    /// Bytes still to move in the `Sync` frames under way, both directions: what is left of
+    /// the frame arriving plus what is made but not yet written. 0 when nothing is under way.
+    pub fn bytes_pending(&self) -> u64 {
+        self.incoming_expected
+            .saturating_sub(self.incoming_received)
+            + self.bytes_sent.saturating_sub(self.bytes_written)
+    }
 }
 
 /// Totals of a finished session.
@@ -216,6 +235,8 @@ pub struct Session {
     peer_done: Option<Done>,
     sync_started: bool,
     ended: bool,
+    /// The peer's hello said it reads deflated `Sync` frames.
+    peer_reads_deflate: bool,
 }
 
 impl Session {
@@ -243,6 +264,7 @@ impl Session {
             peer_done: None,
             sync_started: false,
             ended: false,
+            peer_reads_deflate: false,
         }
     }
 
@@ -313,7 +335,11 @@ impl Session {
         }
         self.last_activity = now;
         self.counters.bytes_received += bytes.len() as u64;
-        match self.decoder.push(bytes) {
+        let pushed = self.decoder.push(bytes);
+        let (got, declared) = self.decoder.incoming_sync().unwrap_or((0, 0));
+        self.counters.incoming_received = got as u64;
+        self.counters.incoming_expected = declared as u64;
+        match pushed {
             Ok(frames) => {
                 for frame in frames {
                     self.on_frame(frame, replica, &mut out);
@@ -347,9 +373,15 @@ impl Session {
         out
     }
 
-    /// The transport wrote some of our bytes to the peer: counts as activity for the idle
-    /// timeout, so a long send on a slow link does not time out while bytes keep moving.
-    pub fn handle_transmitted(&mut self, now: Instant) {
+    /// The transport wrote `bytes` of our output to the peer: counts as activity for the
+    /// idle timeout, so a long send on a slow link does not time out while bytes keep
+    /// moving, and advances [`Progress::bytes_written`].
+    pub fn handle_transmitted(&mut self, bytes: usize, now: Instant) {
+        self.counters.bytes_written = self
+            .counters
+            .bytes_written
+            .saturating_add(bytes as u64)
+            .min(self.counters.bytes_sent);
         if self.is_running() {
             self.last_activity = now;
         }
@@ -426,6 +458,8 @@ impl Session {
             }
             (State::Greeting, Frame::Hello(h)) => match self.check_hello(&h, replica) {
                 Ok(()) => {
+                    self.peer_reads_deflate =
+                        h.compression.iter().any(|c| c == COMPRESSION_DEFLATE);
                     self.state = State::Syncing;
                     self.sync_started = true;
                     // The initiator speaks first; the acceptor answers what it receives.
@@ -631,6 +665,14 @@ impl Session {
     }
 
     fn transmit(&mut self, frame: Frame, out: &mut Vec<Output>) {
+        if let Frame::Sync(payload) = &frame
+            && self.peer_reads_deflate
+            && let Some(bytes) = Frame::encode_sync_deflated(payload)
+        {
+            self.counters.bytes_sent += bytes.len() as u64;
+            out.push(Output::Transmit(bytes));
+            return;
+        }
         match frame.encode() {
             Ok(bytes) => {
                 self.counters.bytes_sent += bytes.len() as u64;

@@ -129,7 +129,8 @@ where
                     Ok(n) if n > 0 => {
                         // Bytes leaving count as activity: a long send on a slow link
                         // with nothing coming back is not idle.
-                        session.handle_transmitted(Instant::now());
+                        session.handle_transmitted(n, Instant::now());
+                        progress(Event::Progress(session.progress()));
                         offset += n;
                         if queue.front().is_some_and(|b| offset >= b.len()) {
                             queue.pop_front();

@@ -21,15 +21,17 @@ fn any_frame() -> impl Strategy<Value = Frame> {
             any::<u32>(),
             any::<u32>(),
             any::<u32>(),
-            ".{0,20}"
+            ".{0,20}",
+            proptest::collection::vec("[a-z]{0,8}", 0..3)
         )
-            .prop_map(|(g, p, s, m, a)| {
+            .prop_map(|(g, p, s, m, a, c)| {
                 Frame::Hello(Hello {
                     group_id: g,
                     protocol_version: p,
                     schema_version: s,
                     min_reader_schema: m,
                     app_version: a,
+                    compression: c,
                 })
             }),
         proptest::collection::vec(any::<u8>(), 0..2000).prop_map(Frame::Sync),
@@ -201,4 +203,83 @@ fn refuse_reason_from_peer_is_sanitized() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A compressible sync payload (repeated record text, as Automerge messages of a meeting are).
+fn compressible(n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|i| format!("iuran RT 0{} Rp50.000 kuitansi {i:05};", i % 9))
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[test]
+fn deflated_sync_frames_decode_to_the_original_in_any_split() {
+    let payload = compressible(400);
+    let wire = Frame::encode_sync_deflated(&payload).expect("text this repetitive deflates");
+    assert_eq!(wire[HEADER_LEN - 1], 7, "type 7 on the wire");
+    assert!(
+        wire.len() < payload.len() / 3,
+        "{} vs {}",
+        wire.len(),
+        payload.len()
+    );
+    for step in [1usize, 7, 100, wire.len()] {
+        let mut d = FrameDecoder::default();
+        let mut got = Vec::new();
+        for chunk in wire.chunks(step) {
+            got.extend(d.push(chunk).unwrap());
+        }
+        assert_eq!(got, vec![Frame::Sync(payload.clone())], "step {step}");
+        d.finish().unwrap();
+    }
+    // While it arrives, the decoder tells how much of it is here (for the progress bar).
+    let mut d = FrameDecoder::default();
+    assert!(d.push(&wire[..HEADER_LEN + 10]).unwrap().is_empty());
+    assert_eq!(d.incoming_sync(), Some((10, wire.len() - HEADER_LEN)));
+}
+
+#[test]
+fn small_or_incompressible_payloads_are_not_deflated() {
+    assert_eq!(Frame::encode_sync_deflated(b"short"), None);
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    let noise: Vec<u8> = (0..300_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    // Small (deflated whole) and large (judged by a sample of its start).
+    assert_eq!(Frame::encode_sync_deflated(&noise[..4000]), None);
+    assert_eq!(Frame::encode_sync_deflated(&noise), None);
+    // A large payload whose start compresses is deflated.
+    let mut mixed = compressible(20_000);
+    mixed.extend(&noise[..1000]);
+    assert!(mixed.len() > 256 * 1024);
+    assert!(Frame::encode_sync_deflated(&mixed).is_some());
+}
+
+#[test]
+fn a_deflate_bomb_is_refused_without_inflating_it() {
+    // 8 MB of zeros deflate to a small frame; a decoder allowing 1 MB refuses it.
+    let zeros = vec![0u8; 8 * 1024 * 1024];
+    let wire = Frame::encode_sync_deflated(&zeros).unwrap();
+    assert!(wire.len() < zeros.len() / 50, "{} B", wire.len());
+    let mut d = FrameDecoder::new(1024 * 1024);
+    match d.push(&wire) {
+        Err(FrameError::Oversized {
+            frame_type: 7, max, ..
+        }) => assert_eq!(max, 1024 * 1024),
+        other => panic!("{other:?}"),
+    }
+    // Garbage that is not deflate is a protocol error, not a panic.
+    let mut bad = vec![0, 0, 0, 4, 7];
+    bad.extend([0xff, 0xff, 0xff, 0xff]);
+    let mut d = FrameDecoder::default();
+    assert!(matches!(
+        d.push(&bad),
+        Err(FrameError::Malformed { frame_type: 7, .. })
+    ));
 }

@@ -444,3 +444,92 @@ fn idle_timeout_and_protocol_errors() {
     );
     assert_eq!(r.sessions_ended(), 1);
 }
+
+/// Runs one in-memory session from `a` (initiator, greeting with `ha`) to `b` (greeting with
+/// `hb`); returns the bytes each side put on the wire and `b` afterwards.
+fn wire_pair(
+    mut a: TestReplica,
+    mut b: TestReplica,
+    ha: rukun_sync::Hello,
+    hb: rukun_sync::Hello,
+) -> (Vec<u8>, Vec<u8>, TestReplica) {
+    let now = Instant::now();
+    let mut sa = Session::new(Role::Initiator, ha, id(2), SessionConfig::default(), now);
+    let mut sb = Session::new(Role::Acceptor, hb, id(1), SessionConfig::default(), now);
+    let (mut a_sent, mut b_sent) = (Vec::new(), Vec::new());
+    let (mut to_b, mut to_a) = (Vec::new(), Vec::new());
+    let keep = |outs: Vec<Output>, wire: &mut Vec<u8>, all: &mut Vec<u8>| {
+        for o in outs {
+            if let Output::Transmit(bytes) = o {
+                wire.extend(&bytes);
+                all.extend(bytes);
+            }
+        }
+    };
+    keep(sa.start(now), &mut to_b, &mut a_sent);
+    keep(sb.start(now), &mut to_a, &mut b_sent);
+    for _ in 0..50 {
+        let x = std::mem::take(&mut to_b);
+        keep(sb.handle_bytes(&x, &mut b, now), &mut to_a, &mut b_sent);
+        let y = std::mem::take(&mut to_a);
+        keep(sa.handle_bytes(&y, &mut a, now), &mut to_b, &mut a_sent);
+    }
+    assert!(sa.is_closed() && sb.is_closed());
+    (a_sent, b_sent, b)
+}
+
+/// The type byte of every frame in `wire`.
+fn frame_types(wire: &[u8]) -> Vec<u8> {
+    let mut types = Vec::new();
+    let mut rest = wire;
+    while rest.len() >= rukun_sync::HEADER_LEN {
+        let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        types.push(rest[4]);
+        rest = &rest[rukun_sync::HEADER_LEN + len..];
+    }
+    types
+}
+
+#[test]
+fn sync_frames_are_deflated_only_for_peers_that_read_them() {
+    let text = "Bu Sulastri, RT 03, iuran Rp25.000 bulan Maret; ".repeat(200);
+    let sender = || {
+        let mut a = TestReplica::joining(GROUP).tap(&members());
+        for i in 0..5 {
+            a.edit(&format!("catatan-{i}"), &text);
+        }
+        a
+    };
+    let receiver = || TestReplica::joining(GROUP).tap(&members());
+    let hello = |r: &TestReplica| rukun_sync::Hello::for_replica(r, "1.0");
+
+    // Both read deflate: the changes travel deflated and arrive whole.
+    let (a, b) = (sender(), receiver());
+    let (ha, hb) = (hello(&a), hello(&b));
+    assert_eq!(
+        hb.compression,
+        vec![rukun_sync::COMPRESSION_DEFLATE.to_owned()]
+    );
+    let (deflated, _, b) = wire_pair(a, b, ha, hb);
+    assert!(
+        frame_types(&deflated).contains(&7),
+        "{:?}",
+        frame_types(&deflated)
+    );
+    assert_eq!(b.value("catatan-4").as_deref(), Some(text.as_str()));
+
+    // An older peer (no `compression` in its hello) gets plain `Sync` frames only.
+    let (a, b) = (sender(), receiver());
+    let (ha, mut hb) = (hello(&a), hello(&b));
+    hb.compression.clear();
+    let (plain, _, b) = wire_pair(a, b, ha, hb);
+    let types = frame_types(&plain);
+    assert!(!types.contains(&7) && types.contains(&2), "{types:?}");
+    assert_eq!(b.value("catatan-4").as_deref(), Some(text.as_str()));
+    assert!(
+        deflated.len() < plain.len(),
+        "deflated {} B vs plain {} B",
+        deflated.len(),
+        plain.len()
+    );
+}

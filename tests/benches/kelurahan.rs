@@ -441,7 +441,17 @@ impl Bench {
                 group_id,
             );
             let receiver = Node::spawn(newcomer, NodeConfig::new(local)).await.unwrap();
-            let summary: Summary = receiver.sync_with(addr, |_| {}).await.unwrap();
+            // The newcomer's empty book does not list the sender yet: it is the inviter
+            // (as after `rukun join`'s invite exchange), so it is dialled as such.
+            let summary: Summary = rukun_sync::sync_with_inviter(
+                receiver.endpoint(),
+                addr,
+                receiver.replica().clone(),
+                &rukun_sync::SessionConfig::default(),
+                |_| {},
+            )
+            .await
+            .unwrap();
             // The newcomer's book is stored as `rukun join` stores it.
             let replica = receiver.replica().clone();
             receiver.shutdown().await.unwrap();

@@ -4,6 +4,7 @@
 //! This library holds what the scenarios share: the reference data in `data/rw08`, split
 //! by RT the way two volunteers would have surveyed it, and small helpers to make books.
 
+pub mod netns;
 pub mod process;
 
 use std::collections::{HashMap, HashSet};

@@ -88,9 +88,13 @@ impl Serve {
 
     /// The next stdout line (waits up to a minute).
     pub fn line(&self) -> String {
-        self.lines
-            .recv_timeout(Duration::from_secs(60))
+        self.line_within(Duration::from_secs(60))
             .expect("a line from rukun serve")
+    }
+
+    /// The next stdout line, or `None` when none came within `wait` (or stdout closed).
+    pub fn line_within(&self, wait: Duration) -> Option<String> {
+        self.lines.recv_timeout(wait).ok()
     }
 
     /// Sends SIGTERM and waits: `rukun serve` stops cleanly (status 0).
@@ -128,7 +132,12 @@ pub fn serve_loopback(book: &Path, invite: Option<&str>) -> (Serve, String, Opti
     }
     let s = Serve::start(cmd);
     let ticket = s.line().strip_prefix("ticket ").unwrap().to_owned();
-    let invite = invite.map(|_| s.line().strip_prefix("invite ").unwrap().to_owned());
+    let invite = invite.map(|_| {
+        let invite = s.line().strip_prefix("invite ").unwrap().to_owned();
+        // Then its short code (`code RKN-XXXX-YYYY`).
+        assert!(s.line().starts_with("code RKN-"));
+        invite
+    });
     (s, ticket, invite)
 }
 

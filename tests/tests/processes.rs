@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::Command;
 
+use rukun_tests::netns::Namespaces;
 use rukun_tests::process::{Serve, init, join, ok, rukun, serve_loopback, show};
 
 #[test]
@@ -63,7 +63,9 @@ fn two_rukun_processes_sync_through_serve_and_sync() {
         "{line}"
     );
 
-    // A stranger (here a book of another group) is refused with the reason.
+    // A stranger's honest app (here a book of another group) does not even dial A: its
+    // book does not list A, so nothing is sent (A's refusal of unknown members is tested
+    // in rukun-sync's sim tests, and a fake acceptor in the test below).
     init(&other, "Kelompok Lain");
     let o = rukun(&other)
         .args(["sync", &ticket, "--bind", "127.0.0.1:0"])
@@ -71,11 +73,13 @@ fn two_rukun_processes_sync_through_serve_and_sync() {
         .unwrap();
     assert_eq!(o.status.code(), Some(4), "{}", show(&o));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("unknown member"),
+        String::from_utf8_lossy(&o.stderr)
+            .contains("is not a member of this book: nothing was sent"),
         "{}",
         show(&o)
     );
-    assert!(serve.line().starts_with("refused "));
+    let heard = serve.line_within(std::time::Duration::from_millis(500));
+    assert_eq!(heard, None, "A heard nothing from the stranger");
     serve.stop();
 
     // A has B's household and lists B; A revokes B, and B is refused from then on.
@@ -149,77 +153,6 @@ async fn rukun_sync_writes_nothing_to_a_fake_acceptor() {
     stub.shutdown().await;
 }
 
-/// Runs `ip` with `args`; `Err` with its stderr when it fails.
-fn ip(args: &[&str]) -> Result<(), String> {
-    let o = Command::new("ip")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run ip: {e}"))?;
-    if o.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "ip {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&o.stderr).trim()
-        ))
-    }
-}
-
-/// Two network namespaces joined by a veth pair (10.231.x.1 and .2/24, multicast routed to
-/// the veth), deleted on drop (which deletes the veth pair too).
-struct Namespaces {
-    names: [String; 2],
-}
-
-impl Namespaces {
-    fn create() -> Result<Namespaces, String> {
-        let tag = std::process::id() % 100_000;
-        let names = [format!("rukun{tag}a"), format!("rukun{tag}b")];
-        let ns = Namespaces { names };
-        let [na, nb] = &ns.names;
-        let (va, vb) = (format!("rk{tag}a"), format!("rk{tag}b"));
-        let subnet = 1 + tag % 250;
-        ip(&["netns", "add", na])?;
-        ip(&["netns", "add", nb])?;
-        ip(&[
-            "link", "add", &va, "netns", na, "type", "veth", "peer", "name", &vb, "netns", nb,
-        ])?;
-        for (n, v, host) in [(na, &va, 1), (nb, &vb, 2)] {
-            let addr = format!("10.231.{subnet}.{host}/24");
-            ip(&["-n", n, "addr", "add", &addr, "dev", v])?;
-            ip(&["-n", n, "link", "set", v, "up", "multicast", "on"])?;
-            ip(&["-n", n, "link", "set", "lo", "up"])?;
-            ip(&["-n", n, "route", "add", "224.0.0.0/4", "dev", v])?;
-        }
-        Ok(ns)
-    }
-
-    /// `cmd` run inside namespace `i` (a child process: tokio's threads would not follow
-    /// `setns`).
-    fn exec(&self, i: usize, cmd: &Command) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", &self.names[i]])
-            .arg(cmd.get_program());
-        c.args(cmd.get_args());
-        for (k, v) in cmd.get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        c
-    }
-}
-
-impl Drop for Namespaces {
-    fn drop(&mut self) {
-        for n in &self.names {
-            let _ = ip(&["netns", "del", n]);
-        }
-    }
-}
-
 #[test]
 fn mdns_discovery_inside_network_namespaces() {
     let ns = match Namespaces::create() {
@@ -269,5 +202,65 @@ fn mdns_discovery_inside_network_namespaces() {
     assert!(out.contains("sent 1 changes"), "{out}");
     assert!(serve.line().starts_with("synced "));
     serve.stop();
+    drop(ns);
+}
+
+/// Issue 11, "nearby members": `rukun nearby` inside a namespace lists the member that
+/// announces itself on the link, by role, and never a stranger's device announcing itself
+/// on the same link (counted only).
+#[test]
+fn nearby_lists_members_and_never_strangers_inside_network_namespaces() {
+    let ns = match Namespaces::create() {
+        Ok(ns) => ns,
+        Err(e) => {
+            println!(
+                "SKIPPED nearby_lists_members_and_never_strangers_inside_network_namespaces: cannot create network namespaces ({e}); needs root and iproute2"
+            );
+            return;
+        }
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, s) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("s"),
+    );
+    let a_id = init(&a, "Warga Rukun");
+    let s_id = init(&s, "Kelompok Lain");
+    {
+        let (serve, _, invite) = serve_loopback(&a, Some("relawan"));
+        let o = join(&b, &invite.unwrap(), "Pak Budi");
+        assert!(o.status.success(), "{}", show(&o));
+        serve.stop();
+    }
+    // A (the group's admin) and a stranger's device both announce themselves in namespace 0.
+    let mut a_cmd = rukun(&a);
+    a_cmd.args(["serve", "--bind", "0.0.0.0:0", "--discover"]);
+    let serve_a = Serve::start(ns.exec(0, &a_cmd));
+    assert!(serve_a.line().starts_with("ticket "));
+    let mut s_cmd = rukun(&s);
+    s_cmd.args(["serve", "--bind", "0.0.0.0:0", "--discover"]);
+    let serve_s = Serve::start(ns.exec(0, &s_cmd));
+    assert!(serve_s.line().starts_with("ticket "));
+
+    let mut nearby_cmd = rukun(&b);
+    nearby_cmd.args(["nearby", "--wait", "8", "--bind", "0.0.0.0:0"]);
+    let o = ns.exec(1, &nearby_cmd).output().unwrap();
+    assert!(o.status.success(), "{}", show(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let members: Vec<&str> = out.lines().filter(|l| l.starts_with("member ")).collect();
+    assert_eq!(members.len(), 1, "{out}");
+    assert!(
+        members[0].starts_with(&format!("member {a_id} admin ")),
+        "{out}"
+    );
+    assert!(members[0].contains(", last synced "), "{out}");
+    assert!(!out.contains(&s_id), "a stranger is never listed: {out}");
+    assert!(
+        out.contains("1 other devices nearby are not members"),
+        "the stranger was seen and left out: {out}"
+    );
+    serve_a.stop();
+    serve_s.stop();
     drop(ns);
 }

@@ -41,6 +41,10 @@ pub(crate) struct Cli {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     insecure_fast_kdf: bool,
+    /// Where the app's Sinkron screen listens (default: all interfaces, `0.0.0.0:0`, for the
+    /// meeting's Wi-Fi or hotspot); e.g. `127.0.0.1:0` to keep two windows on one machine.
+    #[arg(long, global = true, env = "RUKUN_APP_BIND")]
+    app_bind: Option<std::net::SocketAddr>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -66,6 +70,13 @@ enum Command {
         rt: Vec<String>,
         /// Your name (the founding member).
         #[arg(long)]
+        member: String,
+    },
+    /// Create a new book filled with the sample RW (RW 08 Sorosutan, year 2025, invented
+    /// people: the files of `data/rw08`, built in), to try Rukun in one step.
+    Demo {
+        /// Your name (the founding admin of the sample book).
+        #[arg(long, default_value = "Admin Contoh")]
         member: String,
     },
     /// Import a CSV file of the paper book (or its Excel copy).
@@ -358,6 +369,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             book_dir: Some(dir),
             settings_path: rukun_ui::Settings::default_path(),
             fast_kdf: cli.insecure_fast_kdf,
+            bind: cli
+                .app_bind
+                .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
             ..Default::default()
         })
         .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
@@ -411,6 +425,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 rules::format_rw(group.rw)
             );
             book.compact()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { member } => {
+            if BookStore::exists(&dir) {
+                bail!("{} already holds a book", dir.display());
+            }
+            let pass = passphrase(true)?;
+            let kdf = if cli.insecure_fast_kdf {
+                KdfParams::insecure_fast()
+            } else {
+                KdfParams::default()
+            };
+            let (book, report) =
+                rukun_model::create_demo(&dir, &pass, kdf, &member, &mut |_, _, file| {
+                    if !file.is_empty() {
+                        eprintln!("mengimpor {file}…");
+                    }
+                })?;
+            let group = book.group()?;
+            println!("group {}", group.id);
+            println!("member {}", book.member_id());
+            for (file, r) in &report.files {
+                eprintln!(
+                    "{file}: {} imported, {} rejected, {} warnings",
+                    r.imported,
+                    r.rejected.len(),
+                    r.warnings.len()
+                );
+            }
+            println!("{}", serde_json::to_string(&book.stats())?);
+            eprintln!(
+                "Buku contoh \"{}\" dibuat di {}. Buka dengan: rukun --book {}",
+                group.name,
+                dir.display(),
+                dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { kind, file } => import(&dir, kind, &file),

@@ -79,6 +79,17 @@ pub(super) enum PeerCommand {
         #[arg(long)]
         discover: bool,
     },
+    /// Look for the group's members on this Wi-Fi or hotspot (mDNS) for a few seconds and
+    /// list those found, with role and when this device last synced with each. Devices
+    /// that are not members of this book are counted, never listed.
+    Nearby {
+        /// Seconds to look.
+        #[arg(long, default_value_t = 5)]
+        wait: u64,
+        /// Address to bind locally.
+        #[arg(long, default_value = DEFAULT_BIND)]
+        bind: SocketAddr,
+    },
     /// List the group's members with their status (member, revoked).
     Members {
         /// Print JSON.
@@ -140,6 +151,10 @@ pub(super) fn run(dir: &Path, fast_kdf: bool, command: PeerCommand) -> Result<Ex
             let ticket = parse_target(&target, discover)?;
             let book = open_book(dir)?;
             runtime()?.block_on(sync_once(book, ticket, bind, discover))
+        }
+        PeerCommand::Nearby { wait, bind } => {
+            let book = open_book(dir)?;
+            runtime()?.block_on(nearby(book, bind, Duration::from_secs(wait)))
         }
         PeerCommand::Members { json } => members(dir, json),
         PeerCommand::Revoke { member_id, reason } => {
@@ -315,6 +330,52 @@ async fn serve(
     eprintln!("stopping…");
     node.shutdown().await?;
     eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rukun nearby`: one line per member found (`member <id> <role> <name>, last synced
+/// <time|never>`), then how many devices nearby were not members.
+async fn nearby(book: Book, bind: SocketAddr, wait: Duration) -> Result<ExitCode> {
+    let members = book.members();
+    let mut config = NodeConfig::new(bind);
+    config.discover = true;
+    let mut node = Node::spawn(BookReplica::new(book), config).await?;
+    eprintln!(
+        "Mencari anggota di jaringan ini ({} detik)…",
+        wait.as_secs()
+    );
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline) => break,
+            ev = node.next_event() => if ev.is_none() { break },
+        }
+    }
+    let found = node.nearby_members();
+    let strangers = node.nearby().len().saturating_sub(found.len());
+    let mut lines = Vec::new();
+    if let Ok(guard) = node.replica().lock() {
+        for addr in &found {
+            let id = MemberId::from_bytes(addr.id.as_bytes());
+            let Some((_, m)) = members.iter().find(|(mid, _)| mid == &id) else {
+                continue;
+            };
+            let last = guard
+                .book()
+                .last_synced(&id)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_else(|| "never".to_owned());
+            lines.push(format!(
+                "member {id} {} {}, last synced {last}",
+                m.role, m.name
+            ));
+        }
+    }
+    node.shutdown().await?;
+    for l in &lines {
+        line(l);
+    }
+    line(&format!("{strangers} other devices nearby are not members"));
     Ok(ExitCode::SUCCESS)
 }
 

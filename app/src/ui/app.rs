@@ -28,6 +28,15 @@ pub struct AppOptions {
     pub background: bool,
     /// Lock after the idle time of the settings.
     pub idle_lock: bool,
+    /// Keep an iroh endpoint listening while the Sinkron screen is open (off in screenshot
+    /// tests, which must not depend on a network).
+    pub listen: bool,
+    /// Where the endpoint binds: all interfaces (`0.0.0.0:0`) for the meeting's Wi-Fi or
+    /// hotspot; `127.0.0.1:0` in tests.
+    pub bind: std::net::SocketAddr,
+    /// Tickets (`rukunpeer…`) of devices taken as found nearby when joining with a short
+    /// code, before mDNS is asked (tests on loopback, where there is no multicast).
+    pub known_peers: Vec<String>,
 }
 
 impl Default for AppOptions {
@@ -38,6 +47,9 @@ impl Default for AppOptions {
             fast_kdf: false,
             background: true,
             idle_lock: true,
+            listen: true,
+            bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            known_peers: Vec::new(),
         }
     }
 }
@@ -145,6 +157,7 @@ impl RukunApp {
         for cmd in cmds {
             self.state.apply(&ctx, cmd);
         }
+        self.state.tend_meeting(&ctx);
         if !self.state.jobs.is_empty() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }

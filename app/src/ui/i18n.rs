@@ -46,5 +46,8 @@ macro_rules! tr {
     ($lang:expr, $key:literal, $($name:ident = $value:expr),+ $(,)?) => {
         rust_i18n::t!($key, locale = $lang.code(), $($name = $value),+)
     };
+    ($lang:expr, $key:ident, $($name:ident = $value:expr),+ $(,)?) => {
+        rust_i18n::t!($key, locale = $lang.code(), $($name = $value),+)
+    };
 }
 pub(crate) use tr;

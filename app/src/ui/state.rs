@@ -3,13 +3,15 @@
 //! and the background jobs (unlock, create, export, sync) with their progress.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use rukun_model::rules::{self, Rupiah};
 use rukun_model::storage::{BookStore, KdfParams};
 use rukun_model::{Book, Disbursement, Donor, GroupInit, Household, Meeting, MemberId, Pmks};
+
+use crate::held::{self, SharedBook};
 
 use crate::i18n::tr;
 use crate::index::Index;
@@ -75,6 +77,13 @@ pub(crate) enum Command {
     Unlock(String),
     ShowCreate,
     ShowJoin,
+    /// Show the "Coba dengan data contoh" form.
+    ShowDemo,
+    /// Create a book filled with the sample RW (model's `create_demo`).
+    CreateDemo {
+        member: String,
+        passphrase: String,
+    },
     BackToStart,
     CreateGroup {
         init: GroupInit,
@@ -116,6 +125,23 @@ pub(crate) enum Command {
     RevokeMember(MemberId),
     /// Sync with the device of this ticket (text form `rukunpeer…`).
     SyncNow(String),
+    /// Sync with this member, found nearby.
+    SyncMember(MemberId),
+    /// Sync with every member found nearby, one after the other.
+    SyncAllNearby,
+    /// Turn the search for members on this network (mDNS) on or off.
+    SetDiscover(bool),
+    /// Create a one-time invite (admins) for `role`, valid for `hours`.
+    CreateInvite {
+        role: rukun_model::Role,
+        hours: u32,
+    },
+    /// First start: join a group with an invite (ticket text or short code).
+    JoinGroup {
+        invite: String,
+        name: String,
+        passphrase: String,
+    },
     RefreshReview,
     ResolveConflict {
         kind: rukun_model::RecordKind,
@@ -143,8 +169,11 @@ pub(crate) enum Phase {
 
 /// An open book with its view models and the state of each screen's forms.
 pub(crate) struct Session {
-    /// The book; `None` while a sync holds it.
-    pub(crate) book: Arc<Mutex<Option<Book>>>,
+    /// The book, shared with the listening node while Sinkron is open.
+    pub(crate) book: SharedBook,
+    /// The node listening while Sinkron is open.
+    #[cfg(feature = "sync")]
+    pub(crate) listener: Option<crate::net::Listener>,
     pub(crate) dir: Option<PathBuf>,
     /// For an in-memory book (tests), the passphrase that unlocks it again.
     pub(crate) memory_passphrase: Option<String>,
@@ -168,7 +197,9 @@ impl Session {
         let mut pmks = screens::pmks::PmksUi::default();
         pmks.refilter(&idx);
         Session {
-            book: Arc::new(Mutex::new(Some(book))),
+            book: held::share(book),
+            #[cfg(feature = "sync")]
+            listener: None,
             dir,
             memory_passphrase: None,
             idx,
@@ -205,12 +236,9 @@ pub(crate) enum JobOutput {
         files: usize,
     },
     Failed(String),
+    /// Joining a group did not succeed: back to the join form with this message.
     #[cfg_attr(not(feature = "sync"), allow(dead_code))]
-    Synced {
-        book: Option<Box<Book>>,
-        idx: Option<Box<Index>>,
-        result: Result<String, String>,
-    },
+    JoinFailed(String),
 }
 
 /// A background job and its last progress report.
@@ -259,7 +287,7 @@ impl AppState {
         }
     }
 
-    fn set_notice(&mut self, text: impl Into<String>, error: bool) {
+    pub(crate) fn set_notice(&mut self, text: impl Into<String>, error: bool) {
         self.notice = Some(Notice {
             text: text.into(),
             error,
@@ -275,7 +303,7 @@ impl AppState {
     }
 
     /// Runs `work` on a thread (or inline when the options say so, as tests do).
-    fn spawn(
+    pub(crate) fn spawn(
         &mut self,
         ctx: &egui::Context,
         label: String,
@@ -363,32 +391,11 @@ impl AppState {
                 self.set_notice(text, false);
             }
             JobOutput::Failed(e) => self.set_notice(e, true),
-            JobOutput::Synced { book, idx, result } => {
-                let (text, error) = match result {
-                    Ok(t) => (t, false),
-                    Err(e) => (tr!(lang, "sinkron.gagal", e = e).into_owned(), true),
-                };
-                match (&mut self.phase, book) {
-                    (Phase::Open(s), Some(book)) => {
-                        let idx = idx.map(|i| *i).unwrap_or_else(|| Index::build(&book));
-                        if let Ok(mut guard) = s.book.lock() {
-                            *guard = Some(*book);
-                        }
-                        let last = s.idx.last_sync.clone();
-                        s.idx = idx;
-                        s.idx.last_sync = if error { last } else { Some(text.clone()) };
-                        s.households.refilter(&s.idx);
-                        s.pmks.refilter(&s.idx);
-                        s.sinkron.running = false;
-                        s.review = None;
-                    }
-                    _ => {
-                        // The book could not be handed back (the node did not start): it is
-                        // safe on disk; open it again.
-                        self.phase = Phase::Locked(Default::default());
-                    }
-                }
-                self.set_notice(text, error);
+            JobOutput::JoinFailed(message) => {
+                let mut ui = screens::start::StartUi::default();
+                ui.mode = screens::start::StartMode::Join;
+                ui.error = Some(message);
+                self.phase = Phase::Start(ui);
             }
         }
     }
@@ -406,21 +413,34 @@ impl AppState {
                 self.save_settings();
             }
             Command::DismissNotice => self.notice = None,
-            Command::ShowCreate | Command::ShowJoin | Command::BackToStart => {
+            Command::ShowCreate | Command::ShowJoin | Command::ShowDemo | Command::BackToStart => {
                 if let Phase::Start(ui) = &mut self.phase {
                     ui.mode = match cmd {
                         Command::ShowCreate => screens::start::StartMode::Create,
                         Command::ShowJoin => screens::start::StartMode::Join,
+                        Command::ShowDemo => screens::start::StartMode::Demo,
                         _ => screens::start::StartMode::Choose,
                     };
                     ui.error = None;
                 }
             }
             Command::CreateGroup { init, passphrase } => self.create_group(ctx, init, passphrase),
+            Command::CreateDemo { member, passphrase } => {
+                self.create_demo(ctx, member, passphrase);
+            }
             Command::Unlock(pass) => self.unlock(ctx, pass),
             Command::Lock => self.lock(),
             Command::ExportCsv { folder } => self.export(ctx, folder),
-            Command::SyncNow(ticket) => self.sync_now(ctx, ticket),
+            Command::SyncNow(_)
+            | Command::SyncMember(_)
+            | Command::SyncAllNearby
+            | Command::SetDiscover(_)
+            | Command::CreateInvite { .. } => self.meeting_command(cmd),
+            Command::JoinGroup {
+                invite,
+                name,
+                passphrase,
+            } => self.join_group(ctx, invite, name, passphrase),
             other => {
                 let Phase::Open(session) = &mut self.phase else {
                     return;
@@ -463,6 +483,65 @@ impl AppState {
             match Book::create(&dir, &passphrase, kdf, &init) {
                 Ok(mut book) => {
                     let _ = book.compact();
+                    let idx = Index::build(&book);
+                    JobOutput::Opened {
+                        book: Box::new(book),
+                        idx: Box::new(idx),
+                        dir,
+                    }
+                }
+                Err(e) => JobOutput::OpenFailed {
+                    message: e.to_string(),
+                    creating: true,
+                },
+            }
+        });
+    }
+
+    /// "Coba dengan data contoh": a new book with the sample RW, made off the UI thread with
+    /// a progress bar (one step per sample file), through the model's `create_demo`.
+    fn create_demo(&mut self, ctx: &egui::Context, member: String, passphrase: String) {
+        let lang = self.lang();
+        let title = tr!(lang, "start.demo_making").into_owned();
+        let Some(dir) = self.opts.book_dir.clone() else {
+            // In-memory (tests without a folder).
+            let init = rukun_model::demo_group(&member);
+            let made = Book::new_in_memory(rukun_model::Device::from_seed(fastrand_seed()), &init)
+                .map_err(|e| e.to_string())
+                .and_then(|mut book| {
+                    rukun_model::fill_demo(&mut book, &mut |_, _, _| {})
+                        .map(|_| book)
+                        .map_err(|e| e.to_string())
+                });
+            match made {
+                Ok(book) => {
+                    let idx = Index::build(&book);
+                    let mut s = Session::new(book, idx, None);
+                    s.memory_passphrase = Some(passphrase);
+                    self.phase = Phase::Open(Box::new(s));
+                }
+                Err(e) => self.set_notice(e, true),
+            }
+            return;
+        };
+        let kdf = if self.opts.fast_kdf {
+            KdfParams::insecure_fast()
+        } else {
+            KdfParams::default()
+        };
+        self.phase = Phase::Working(title.clone());
+        self.spawn(ctx, title, move |p| {
+            let made = rukun_model::create_demo(
+                &dir,
+                &passphrase,
+                kdf,
+                &member,
+                &mut |done, total, file| {
+                    p.report(0.05 + 0.9 * done as f32 / total.max(1) as f32, file);
+                },
+            );
+            match made {
+                Ok((book, _)) => {
                     let idx = Index::build(&book);
                     JobOutput::Opened {
                         book: Box::new(book),
@@ -536,10 +615,16 @@ impl AppState {
         }
         let phase = std::mem::replace(&mut self.phase, Phase::Working(String::new()));
         self.phase = match phase {
-            Phase::Open(s) if s.dir.is_none() => Phase::Locked(screens::start::LockUi {
-                held: Some(s),
-                ..Default::default()
-            }),
+            Phase::Open(mut s) if s.dir.is_none() => {
+                #[cfg(feature = "sync")]
+                if let Some(l) = s.listener.take() {
+                    l.stop();
+                }
+                Phase::Locked(screens::start::LockUi {
+                    held: Some(s),
+                    ..Default::default()
+                })
+            }
             Phase::Open(s) => {
                 drop(s);
                 Phase::Locked(Default::default())
@@ -548,46 +633,6 @@ impl AppState {
         };
         self.notice = None;
         self.deferred.clear();
-    }
-
-    #[cfg(not(feature = "sync"))]
-    fn sync_now(&mut self, _ctx: &egui::Context, _ticket: String) {
-        // Built without the `sync` feature (Android): no iroh endpoint in this build.
-        self.set_notice(
-            "Sinkron tidak tersedia di versi ini / sync is not in this build",
-            true,
-        );
-    }
-
-    #[cfg(feature = "sync")]
-    fn sync_now(&mut self, ctx: &egui::Context, ticket: String) {
-        let lang = self.lang();
-        let ticket = match ticket.trim().parse::<rukun_sync::EndpointTicket>() {
-            Ok(t) => t,
-            Err(e) => {
-                self.set_notice(tr!(lang, "sinkron.tiket_salah", e = e).into_owned(), true);
-                return;
-            }
-        };
-        let Phase::Open(s) = &mut self.phase else {
-            return;
-        };
-        let book = match s.book.try_lock() {
-            Ok(mut guard) => guard.take(),
-            Err(_) => None,
-        };
-        let Some(book) = book else {
-            self.set_notice(tr!(lang, "notice.busy").into_owned(), true);
-            return;
-        };
-        s.sinkron.running = true;
-        let texts = SyncTexts {
-            progress: tr!(lang, "sinkron.progres").into_owned(),
-            done: tr!(lang, "sinkron.selesai").into_owned(),
-        };
-        self.spawn(ctx, tr!(lang, "sinkron.berjalan").into_owned(), move |p| {
-            run_sync(book, ticket, p, texts)
-        });
     }
 
     fn export(&mut self, ctx: &egui::Context, folder: PathBuf) {
@@ -601,11 +646,9 @@ impl AppState {
             p.report(0.1, "");
             let files = {
                 let Ok(guard) = book.lock() else {
-                    return JobOutput::Failed("book lock poisoned".into());
-                };
-                let Some(book) = guard.as_ref() else {
                     return JobOutput::Failed(busy);
                 };
+                let book = guard.book();
                 let mut files = match rukun_model::export_csv(book) {
                     Ok(f) => f,
                     Err(e) => return JobOutput::Failed(e.to_string()),
@@ -725,9 +768,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
     let Ok(mut guard) = book_arc.try_lock() else {
         return Ok(Applied::Busy(cmd));
     };
-    let Some(book) = guard.as_mut() else {
-        return Ok(Applied::Busy(cmd));
-    };
+    let book = guard.book_mut();
     if !matches!(cmd, Command::OpenHousehold(_)) {
         // Every other command below writes: the review is read again when shown.
         s.review = None;
@@ -789,19 +830,9 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
         }
         Command::AddDonor(d) => {
-            let mut d = *d;
-            if d.kode.is_empty() {
-                let short = book.receipt_short_id();
-                let prefix = format!("D-{short}-");
-                let n = s
-                    .idx
-                    .donors
-                    .iter()
-                    .filter(|(_, x)| x.kode.starts_with(&prefix))
-                    .count();
-                d.kode = format!("{prefix}{:04}", n + 1);
-            }
-            let id = book.add_donor(d).map_err(err)?;
+            // The model numbers the code from this device's durable sequence and refuses a
+            // code already in use.
+            let (id, _kode) = book.add_new_donor(*d).map_err(err)?;
             book.commit("tambah donatur").map_err(err)?;
             s.idx.reload_donors(book);
             s.donors.after_add_donor(id);
@@ -860,18 +891,13 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
         }
         Command::RevokeMember(id) => {
-            let Some(mut m) = book.member(&id).map_err(err)? else {
-                return Ok(Applied::Done);
-            };
-            let by = book.member_id().to_string();
-            m.revoked = Some(rukun_model::Tombstone {
-                by,
-                at: Utc::now().to_rfc3339(),
-                reason: tr!(lang, "sinkron.revoke_reason").into_owned(),
-                ..Default::default()
-            });
-            book.put_member(&id, &m).map_err(err)?;
-            book.commit("cabut anggota").map_err(err)?;
+            book.revoke_member(&id, &tr!(lang, "sinkron.revoke_reason"))
+                .map_err(|e| match e {
+                    rukun_model::BookError::NotAllowed { .. } => {
+                        tr!(lang, "sinkron.hanya_admin").into_owned()
+                    }
+                    other => other.to_string(),
+                })?;
             s.idx.members = book.members();
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
         }
@@ -930,83 +956,4 @@ pub(crate) fn default_purpose(lang: Lang) -> String {
         tahun = ym.year()
     )
     .into_owned()
-}
-
-#[cfg(feature = "sync")]
-struct SyncTexts {
-    progress: String,
-    done: String,
-}
-
-#[cfg(feature = "sync")]
-fn fill(template: &str, sent: u64, received: u64) -> String {
-    template
-        .replace("{sent}", &sent.to_string())
-        .replace("{received}", &received.to_string())
-}
-
-/// Syncs `book` with the device of `ticket` on a tokio runtime of this (background) thread,
-/// and hands the book back with fresh view models.
-#[cfg(feature = "sync")]
-fn run_sync(
-    book: Book,
-    ticket: rukun_sync::EndpointTicket,
-    p: &Progress,
-    texts: SyncTexts,
-) -> JobOutput {
-    use rukun_sync::{BookReplica, Event, Node, NodeConfig};
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            return JobOutput::Synced {
-                book: Some(Box::new(book)),
-                idx: None,
-                result: Err(e.to_string()),
-            };
-        }
-    };
-    rt.block_on(async move {
-        p.report(0.05, "");
-        let config = NodeConfig::new(std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
-        let node = match Node::spawn(BookReplica::new(book), config).await {
-            Ok(n) => n,
-            Err(e) => {
-                return JobOutput::Synced {
-                    book: None,
-                    idx: None,
-                    result: Err(e.to_string()),
-                };
-            }
-        };
-        let result = node
-            .sync_with(ticket.addr().clone(), |ev| {
-                if let Event::Progress(pr) = ev {
-                    p.report(
-                        0.5,
-                        fill(&texts.progress, pr.changes_sent, pr.changes_received),
-                    );
-                }
-            })
-            .await;
-        let replica = Arc::clone(node.replica());
-        if let Err(e) = node.shutdown().await {
-            tracing::warn!("sync node shutdown: {e}");
-        }
-        let book = Arc::try_unwrap(replica)
-            .ok()
-            .and_then(|m| m.into_inner().ok())
-            .map(|r| r.into_book());
-        let idx = book.as_ref().map(|b| Box::new(Index::build(b)));
-        let result = result
-            .map(|s| fill(&texts.done, s.changes_sent, s.changes_received))
-            .map_err(|e| e.to_string());
-        JobOutput::Synced {
-            book: book.map(Box::new),
-            idx,
-            result,
-        }
-    })
 }

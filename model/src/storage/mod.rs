@@ -152,8 +152,8 @@ fn check_device_name(name: &str) -> Result<(), StorageError> {
     }
 }
 
-/// Opens (creating if needed) `rukun.lock` and takes the exclusive lock
-/// without waiting.
+/// Opens (creating if needed) `rukun.lock` and takes the exclusive lock,
+/// waiting at most [`LOCK_GRACE`].
 fn take_lock(dir: &Path) -> Result<File, StorageError> {
     let path = dir.join(LOCK_FILE);
     let file = match OpenOptions::new()
@@ -172,17 +172,33 @@ fn take_lock(dir: &Path) -> Result<File, StorageError> {
             });
         }
     };
-    match FileExt::try_lock_exclusive(&file) {
-        Ok(true) => Ok(file),
-        Ok(false) => Err(StorageError::Locked { path }),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(StorageError::Locked { path }),
-        Err(source) => Err(StorageError::Read {
-            path,
-            op: "lock",
-            source,
-        }),
+    // A lock that was just released can still look held for a moment: a child process
+    // forked by another thread of this process (between fork and exec) holds a copy of
+    // the lock's file descriptor. So a busy lock is tried again for a short grace time
+    // before the book is reported as open elsewhere.
+    let deadline = std::time::Instant::now() + LOCK_GRACE;
+    loop {
+        match FileExt::try_lock_exclusive(&file) {
+            Ok(true) => return Ok(file),
+            Ok(false) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(source) => {
+                return Err(StorageError::Read {
+                    path,
+                    op: "lock",
+                    source,
+                });
+            }
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(StorageError::Locked { path });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
     }
 }
+
+/// How long a busy lock is tried again before the book counts as open elsewhere.
+const LOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(750);
 
 /// Maps a header failure to a storage error.
 fn header_error(dir: &Path, failure: HeaderFailure) -> StorageError {

@@ -16,6 +16,8 @@ pub(crate) enum StartMode {
     Choose,
     Create,
     Join,
+    /// "Coba dengan data contoh": a book filled with the sample RW.
+    Demo,
 }
 
 /// The first start's forms.
@@ -76,28 +78,122 @@ pub(crate) fn start_ui(
                 {
                     cmds.push(Command::ShowJoin);
                 }
+                ui.add_space(8.0);
+                if ui
+                    .add(
+                        widgets::big_button(tr!(lang, "start.demo"), true)
+                            .min_size(egui::vec2(ui.available_width(), 48.0)),
+                    )
+                    .clicked()
+                {
+                    cmds.push(Command::ShowDemo);
+                }
                 ui.add_space(24.0);
                 widgets::lang_picker(ui, lang, cmds);
             }
             StartMode::Create => create_ui(ui, s, lang, narrow, cmds),
-            StartMode::Join => {
-                ui.heading(tr!(lang, "start.join"));
-                ui.label(tr!(lang, "start.join_intro"));
-                widgets::text_area(ui, &tr!(lang, "start.ticket"), &mut s.ticket);
-                widgets::text_field(ui, &tr!(lang, "start.member"), &mut s.member, None);
-                widgets::password_field(ui, &tr!(lang, "start.pass"), &mut s.pass);
-                ui.add_space(8.0);
-                widgets::field_warning(ui, &tr!(lang, "start.join_pending"));
-                ui.add_space(8.0);
-                if ui
-                    .add(widgets::big_button(tr!(lang, "app.back"), narrow))
-                    .clicked()
-                {
-                    cmds.push(Command::BackToStart);
-                }
-            }
+            StartMode::Join => join_ui(ui, s, lang, narrow, cmds),
+            StartMode::Demo => demo_ui(ui, s, lang, narrow, cmds),
         }
     });
+}
+
+/// "Coba dengan data contoh": the member's name and the passphrase of a new book filled with
+/// the sample RW (RW 08 Sorosutan, 2025, invented people).
+fn demo_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, narrow: bool, cmds: &mut Vec<Command>) {
+    ui.heading(tr!(lang, "start.demo"));
+    ui.label(tr!(lang, "start.demo_intro"));
+    let show = s.tried;
+    widgets::text_field(ui, &tr!(lang, "start.member"), &mut s.member, None);
+    let member_ok = !s.member.trim().is_empty();
+    if show && !member_ok {
+        widgets::field_error(ui, &tr!(lang, "form.required"));
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new(tr!(lang, "start.pass_intro")).weak());
+    widgets::password_field(ui, &tr!(lang, "start.pass"), &mut s.pass);
+    let pass_ok = s.pass.chars().count() >= MIN_PASS;
+    if (show || !s.pass.is_empty()) && !pass_ok {
+        widgets::field_error(ui, &tr!(lang, "start.pass_short", n = MIN_PASS));
+    }
+    widgets::password_field(ui, &tr!(lang, "start.pass2"), &mut s.pass2);
+    let same = s.pass == s.pass2;
+    if (show || !s.pass2.is_empty()) && !same {
+        widgets::field_error(ui, &tr!(lang, "start.pass_differ"));
+    }
+    if let Some(e) = &s.error {
+        widgets::field_error(ui, e);
+    }
+    ui.add_space(12.0);
+    if widgets::primary_button(ui, tr!(lang, "start.demo_button"), narrow).clicked() {
+        s.tried = true;
+        if member_ok && pass_ok && same {
+            cmds.push(Command::CreateDemo {
+                member: s.member.trim().to_string(),
+                passphrase: s.pass.clone(),
+            });
+        }
+    }
+    ui.add_space(8.0);
+    if ui
+        .add(widgets::big_button(tr!(lang, "app.back"), narrow))
+        .clicked()
+    {
+        cmds.push(Command::BackToStart);
+    }
+}
+
+/// "Gabung dengan undangan": the invite (its text, or the short code read aloud), the
+/// member's name and the passphrase of the new book.
+fn join_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, narrow: bool, cmds: &mut Vec<Command>) {
+    ui.heading(tr!(lang, "start.join"));
+    ui.label(tr!(lang, "start.join_intro"));
+    let show = s.tried;
+    widgets::text_area(ui, &tr!(lang, "start.ticket"), &mut s.ticket);
+    let invite_ok = !s.ticket.trim().is_empty();
+    if show && !invite_ok {
+        widgets::field_error(ui, &tr!(lang, "form.required"));
+    }
+    widgets::text_field(ui, &tr!(lang, "start.member"), &mut s.member, None);
+    let member_ok = !s.member.trim().is_empty();
+    if show && !member_ok {
+        widgets::field_error(ui, &tr!(lang, "form.required"));
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new(tr!(lang, "start.pass_intro")).weak());
+    widgets::password_field(ui, &tr!(lang, "start.pass"), &mut s.pass);
+    let pass_ok = s.pass.chars().count() >= MIN_PASS;
+    if (show || !s.pass.is_empty()) && !pass_ok {
+        widgets::field_error(ui, &tr!(lang, "start.pass_short", n = MIN_PASS));
+    }
+    widgets::password_field(ui, &tr!(lang, "start.pass2"), &mut s.pass2);
+    let same = s.pass == s.pass2;
+    if (show || !s.pass2.is_empty()) && !same {
+        widgets::field_error(ui, &tr!(lang, "start.pass_differ"));
+    }
+    if let Some(e) = &s.error {
+        widgets::field_error(ui, e);
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new(tr!(lang, "start.join_network")).weak());
+    ui.add_space(8.0);
+    if widgets::primary_button(ui, tr!(lang, "start.join_button"), narrow).clicked() {
+        s.tried = true;
+        if invite_ok && member_ok && pass_ok && same {
+            cmds.push(Command::JoinGroup {
+                invite: s.ticket.trim().to_string(),
+                name: s.member.trim().to_string(),
+                passphrase: s.pass.clone(),
+            });
+        }
+    }
+    ui.add_space(8.0);
+    if ui
+        .add(widgets::big_button(tr!(lang, "app.back"), narrow))
+        .clicked()
+    {
+        cmds.push(Command::BackToStart);
+    }
 }
 
 fn create_ui(
