@@ -49,6 +49,8 @@ pub use node::{
 };
 pub use replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
 pub use rukun_model::{InviteRefusal, InviteSecret};
-pub use session::{Event, Output, Progress, Role, Session, SessionConfig, SessionError, Summary};
+pub use session::{
+    Event, Output, Progress, Role, SLOWEST_LINK, Session, SessionConfig, SessionError, Summary,
+};
 pub use stream::{SyncError, run_session};
 pub use ticket::{EndpointTicket, INVITE_SECRET_LEN, InviteTicket, ShortCode, TicketError};

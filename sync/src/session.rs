@@ -27,6 +27,10 @@ use crate::frame::{
 };
 use crate::replica::{PeerId, PeerStatus, Replica, ReplicaError};
 
+/// Slowest link a sync must survive, in bytes per second (8 kbit/s): a big message handed to
+/// the transport may take this long per byte to leave before anything comes back.
+pub const SLOWEST_LINK: u64 = 1_000;
+
 /// Most sync messages asked from the replica in one step (a guard against a replica that
 /// never stops producing messages).
 const MAX_MESSAGES_PER_STEP: usize = 16;
@@ -237,6 +241,8 @@ pub struct Session {
     ended: bool,
     /// The peer's hello said it reads deflated `Sync` frames.
     peer_reads_deflate: bool,
+    /// Bytes written since the peer last sent us anything (see [`Session::poll_timeout`]).
+    written_unanswered: u64,
 }
 
 impl Session {
@@ -265,6 +271,7 @@ impl Session {
             sync_started: false,
             ended: false,
             peer_reads_deflate: false,
+            written_unanswered: 0,
         }
     }
 
@@ -301,11 +308,17 @@ impl Session {
         }
     }
 
-    /// When [`Session::handle_timeout`] should be called next, if the session is running.
+    /// When [`Session::handle_timeout`] should be called next, if the session is running:
+    /// the idle timeout after the last byte moved, plus the time the bytes written since the
+    /// peer last sent anything need at [`SLOWEST_LINK`] (the transport takes a big message
+    /// into its buffers at once and drains it at the link's pace, with nothing coming back).
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
             State::Greeting | State::Syncing => {
-                self.last_activity.checked_add(self.config.idle_timeout)
+                let draining = Duration::from_secs(self.written_unanswered / SLOWEST_LINK);
+                self.last_activity
+                    .checked_add(self.config.idle_timeout)
+                    .and_then(|t| t.checked_add(draining))
             }
             State::New | State::Closed => None,
         }
@@ -335,6 +348,7 @@ impl Session {
         }
         self.last_activity = now;
         self.counters.bytes_received += bytes.len() as u64;
+        self.written_unanswered = 0;
         let pushed = self.decoder.push(bytes);
         let (got, declared) = self.decoder.incoming_sync().unwrap_or((0, 0));
         self.counters.incoming_received = got as u64;
@@ -368,6 +382,7 @@ impl Session {
         }
         self.last_activity = now;
         self.counters.bytes_received += encoded_len(&frame);
+        self.written_unanswered = 0;
         self.on_frame(frame, replica, &mut out);
         self.push_progress(&mut out);
         out
@@ -382,6 +397,7 @@ impl Session {
             .bytes_written
             .saturating_add(bytes as u64)
             .min(self.counters.bytes_sent);
+        self.written_unanswered = self.written_unanswered.saturating_add(bytes as u64);
         if self.is_running() {
             self.last_activity = now;
         }

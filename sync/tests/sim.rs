@@ -533,3 +533,28 @@ fn sync_frames_are_deflated_only_for_peers_that_read_them() {
         plain.len()
     );
 }
+
+/// A big send handed to the transport at once drains at the link's pace with nothing coming
+/// back: the idle deadline grows with the bytes written since the peer last spoke (at
+/// `SLOWEST_LINK`), and the peer's next bytes bring it back to the plain idle timeout.
+#[test]
+fn idle_deadline_allows_written_bytes_to_drain_on_a_slow_link() {
+    let mut a = TestReplica::joining(GROUP).tap(&members());
+    let now = Instant::now();
+    let config = SessionConfig::default();
+    let idle = config.idle_timeout;
+    let hello = rukun_sync::Hello::for_replica(&a, "1.0");
+    let mut s = Session::new(Role::Initiator, hello, id(2), config, now);
+    let _ = s.start(now);
+    assert_eq!(s.poll_timeout(), Some(now + idle));
+    s.handle_transmitted(300_000, now);
+    let extra = Duration::from_secs(300_000 / rukun_sync::SLOWEST_LINK);
+    assert_eq!(s.poll_timeout(), Some(now + idle + extra));
+    // Past the plain idle timeout but within the draining allowance: still running.
+    let later = now + idle + Duration::from_secs(1);
+    assert!(s.handle_timeout(later, &mut a).is_empty());
+    assert!(!s.is_closed());
+    // Past both: the session fails with a timeout.
+    let outs = s.handle_timeout(now + idle + extra, &mut a);
+    assert!(s.is_closed(), "{outs:?}");
+}
