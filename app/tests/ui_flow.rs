@@ -18,6 +18,20 @@ fn harness(app: RukunApp, size: [f32; 2]) -> Harness<'static, RukunApp> {
         .build_ui_state(|ui, app: &mut RukunApp| app.show(ui), app)
 }
 
+/// The app on a book folder `book` under `dir`, in the foreground, not listening.
+fn options(dir: &std::path::Path, settings: std::path::PathBuf) -> AppOptions {
+    AppOptions {
+        book_dir: Some(dir.join("book")),
+        settings_path: Some(settings),
+        fast_kdf: true,
+        background: false,
+        idle_lock: false,
+        listen: false,
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        known_peers: Vec::new(),
+    }
+}
+
 /// Types `text` into the input labelled `label` (the `nth` one with that label).
 fn fill(h: &mut Harness<'_, RukunApp>, label: &str, nth: usize, text: &str) {
     h.get_all_by_label(label)
@@ -59,16 +73,7 @@ fn pick(h: &mut Harness<'_, RukunApp>, label: &str, option: &str) {
 fn a_volunteers_day_by_label_and_role() {
     let tmp = tempfile::tempdir().unwrap();
     let settings = tmp.path().join("config").join("settings.json");
-    let app = RukunApp::new(AppOptions {
-        book_dir: Some(tmp.path().join("book")),
-        settings_path: Some(settings.clone()),
-        fast_kdf: true,
-        background: false,
-        idle_lock: false,
-        listen: false,
-        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        known_peers: Vec::new(),
-    });
+    let app = RukunApp::new(options(tmp.path(), settings.clone()));
     let mut h = harness(app, [1280.0, 800.0]);
     h.run_ok();
 
@@ -195,16 +200,7 @@ fn a_volunteers_day_by_label_and_role() {
 #[test]
 fn the_sample_book_from_the_first_start() {
     let tmp = tempfile::tempdir().unwrap();
-    let app = RukunApp::new(AppOptions {
-        book_dir: Some(tmp.path().join("book")),
-        settings_path: Some(tmp.path().join("settings.json")),
-        fast_kdf: true,
-        background: false,
-        idle_lock: false,
-        listen: false,
-        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        known_peers: Vec::new(),
-    });
+    let app = RukunApp::new(options(tmp.path(), tmp.path().join("settings.json")));
     let mut h = harness(app, [360.0, 740.0]);
     h.run_ok();
     click(&mut h, "Coba dengan data contoh");

@@ -129,14 +129,21 @@ fn create_invite(h: &mut Harness<'_, RukunApp>) -> String {
         .expect("the invite's short code")
 }
 
-#[test]
-fn two_phones_invite_join_with_the_short_code_survey_and_sync() {
-    let tmp = tempfile::tempdir().unwrap();
+/// Phone A: founds the group, opens Sinkron (listening) and creates a Relawan invite;
+/// returns its harness, its ticket and the invite's short code.
+fn admin_with_invite(tmp: &tempfile::TempDir) -> (Harness<'static, RukunApp>, String, String) {
     let mut a = harness(RukunApp::new(options(&tmp.path().join("a"), vec![])));
     a.run_ok();
     create_group(&mut a);
     let a_ticket = open_sinkron(&mut a);
     let code = create_invite(&mut a);
+    (a, a_ticket, code)
+}
+
+#[test]
+fn two_phones_invite_join_with_the_short_code_survey_and_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, a_ticket, code) = admin_with_invite(&tmp);
     a.get_by_label_contains("Undangan sebagai Relawan");
 
     // B's first start: the code read aloud (no camera), found among the devices known
@@ -200,11 +207,7 @@ fn two_phones_invite_join_with_the_short_code_survey_and_sync() {
 #[test]
 fn three_wrong_codes_cancel_the_invite_and_the_inviter_says_so() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut a = harness(RukunApp::new(options(&tmp.path().join("a"), vec![])));
-    a.run_ok();
-    create_group(&mut a);
-    let a_ticket = open_sinkron(&mut a);
-    let code = create_invite(&mut a);
+    let (mut a, a_ticket, code) = admin_with_invite(&tmp);
     // Same device part, another secret part.
     let (device, secret) = code.rsplit_once('-').unwrap();
     let wrong = if secret == "0000" { "0001" } else { "0000" };

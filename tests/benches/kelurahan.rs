@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use automerge::{AutoCommit, ReadDoc, sync::SyncDoc, transaction::Transactable};
-use rukun_model::{
-    Book, Device, GenerateSpec, GroupInit, Household, Member, Person, ReceiptDraft, rules::Rupiah,
-    storage::KdfParams,
-};
+use rukun_model::{Book, Device, GenerateSpec, GroupInit, Member, storage::KdfParams};
 use rukun_sync::{BookReplica, Node, NodeConfig, Summary};
 
 const PASS: &str = "bench";
@@ -136,49 +133,6 @@ fn raw_sync(
             return (bytes, rounds);
         }
         rounds += 1;
-    }
-}
-
-/// One volunteer's day: 30 households with members, 50 receipts, one save each.
-fn volunteer_day(book: &mut Book, day: u32) {
-    for i in 0..30 {
-        let mut h = Household {
-            no_kk: format!("3471131001{:02}{:04}", 20 + day % 5, 9000 + i),
-            alamat: format!("Gg. Hari {day} No. {i}"),
-            rt: 3,
-            rw: 1,
-            kepala_keluarga: format!("Warga {day}-{i}"),
-            ..Default::default()
-        };
-        for k in 0..4 {
-            h.anggota.insert(
-                format!("d{day}-{i}-{k}"),
-                Person {
-                    nama: format!("Anggota {k}"),
-                    ..Default::default()
-                },
-            );
-        }
-        book.add_household(h).unwrap();
-        book.commit("survei").unwrap();
-    }
-    let donors: Vec<String> = book
-        .donors()
-        .into_iter()
-        .take(50)
-        .map(|(id, _)| id)
-        .collect();
-    for d in donors {
-        book.issue_receipts(&[ReceiptDraft {
-            donor_id: d,
-            jumlah: Rupiah::from_whole(10_000).unwrap(),
-            untuk: "Iuran".into(),
-            diterima_pada: book.now(),
-            penerima: "Ketua RT".into(),
-            salinan_buku: false,
-        }])
-        .unwrap();
-        book.commit("kuitansi").unwrap();
     }
 }
 
@@ -519,9 +473,9 @@ impl Bench {
             let (elapsed, s, base, docs) = rt.block_on(async {
                 let mut sender_book = Book::open(path, PASS).unwrap();
                 let base = sender_book.save_document();
-                volunteer_day(&mut sender_book, if saved { 1 } else { 2 });
+                rukun_tests::volunteer_day(&mut sender_book, if saved { 1 } else { 2 }).unwrap();
                 let mut recv_book = Book::open(&recv_dir, PASS).unwrap();
-                volunteer_day(&mut recv_book, if saved { 3 } else { 4 });
+                rukun_tests::volunteer_day(&mut recv_book, if saved { 3 } else { 4 }).unwrap();
                 let docs = (sender_book.save_document(), recv_book.save_document());
                 if !saved {
                     // Forget what each side knew of the other.

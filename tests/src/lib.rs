@@ -210,3 +210,61 @@ pub fn rukun_bin() -> Result<PathBuf> {
     }
     Ok(bin)
 }
+
+/// One volunteer's day, as the benches and measurements replay it: 30 new households of 4
+/// people (KK numbers unique per `day`), then [`iuran_receipts`] of 50, one save each.
+///
+/// # Errors
+/// The first record the book refuses.
+pub fn volunteer_day(book: &mut Book, day: u32) -> Result<()> {
+    use rukun_model::{Household, Person};
+    for i in 0..30 {
+        let mut h = Household {
+            no_kk: format!("3471131001{:02}{:04}", 20 + day % 5, 9000 + i),
+            alamat: format!("Gg. Hari {day} No. {i}"),
+            rt: 3,
+            rw: 1,
+            kepala_keluarga: format!("Warga {day}-{i}"),
+            ..Default::default()
+        };
+        for k in 0..4 {
+            h.anggota.insert(
+                format!("d{day}-{i}-{k}"),
+                Person {
+                    nama: format!("Anggota {k}"),
+                    ..Default::default()
+                },
+            );
+        }
+        book.add_household(h)?;
+        book.commit("survei")?;
+    }
+    iuran_receipts(book, 50)
+}
+
+/// A Rp10.000 iuran receipt for each of the book's first `n` donors, one save each.
+///
+/// # Errors
+/// The first receipt the book refuses.
+pub fn iuran_receipts(book: &mut Book, n: usize) -> Result<()> {
+    use rukun_model::{ReceiptDraft, rules::Rupiah};
+    let donors: Vec<String> = book
+        .donors()
+        .into_iter()
+        .take(n)
+        .map(|(id, _)| id)
+        .collect();
+    let jumlah = Rupiah::from_whole(10_000).context("Rp10.000")?;
+    for donor_id in donors {
+        book.issue_receipts(&[ReceiptDraft {
+            donor_id,
+            jumlah,
+            untuk: "Iuran".into(),
+            diterima_pada: book.now(),
+            penerima: "Ketua RT".into(),
+            salinan_buku: false,
+        }])?;
+        book.commit("kuitansi")?;
+    }
+    Ok(())
+}

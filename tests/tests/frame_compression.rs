@@ -16,9 +16,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use rukun_model::{
-    Book, Device, GenerateSpec, GroupInit, Household, Member, Person, ReceiptDraft, rules::Rupiah,
-};
+use rukun_model::{Book, Device, GenerateSpec, GroupInit, Member};
 use rukun_sync::{
     BookReplica, Event, HEADER_LEN, Hello, Output, PeerId, Role, Session, SessionConfig,
 };
@@ -161,17 +159,6 @@ fn row(m: &Measure) -> String {
     s
 }
 
-fn receipt(book: &Book, donor_id: String) -> ReceiptDraft {
-    ReceiptDraft {
-        donor_id,
-        jumlah: Rupiah::from_whole(10_000).unwrap(),
-        untuk: "Iuran Desember 2025".into(),
-        diterima_pada: book.now(),
-        penerima: "Ketua RT".into(),
-        salinan_buku: false,
-    }
-}
-
 /// 20 households edited (floor, floor area, water) and 50 receipts, one save each.
 fn edits_and_receipts(book: &mut Book) {
     let ids: Vec<String> = book
@@ -190,47 +177,7 @@ fn edits_and_receipts(book: &mut Book) {
         .unwrap();
         book.commit("survei ulang").unwrap();
     }
-    receipts(book, 50);
-}
-
-fn receipts(book: &mut Book, n: usize) {
-    let donors: Vec<String> = book
-        .donors()
-        .into_iter()
-        .take(n)
-        .map(|(id, _)| id)
-        .collect();
-    for d in donors {
-        let r = receipt(book, d);
-        book.issue_receipts(&[r]).unwrap();
-        book.commit("kuitansi").unwrap();
-    }
-}
-
-/// As `volunteer_day` in benches/kelurahan.rs: 30 households of 4 people and 50 receipts.
-fn bench_day(book: &mut Book, day: u32) {
-    for i in 0..30 {
-        let mut h = Household {
-            no_kk: format!("3471131001{:02}{:04}", 20 + day % 5, 9000 + i),
-            alamat: format!("Gg. Hari {day} No. {i}"),
-            rt: 3,
-            rw: 1,
-            kepala_keluarga: format!("Warga {day}-{i}"),
-            ..Default::default()
-        };
-        for k in 0..4 {
-            h.anggota.insert(
-                format!("d{day}-{i}-{k}"),
-                Person {
-                    nama: format!("Anggota {k}"),
-                    ..Default::default()
-                },
-            );
-        }
-        book.add_household(h).unwrap();
-        book.commit("survei").unwrap();
-    }
-    receipts(book, 50);
+    rukun_tests::iuran_receipts(book, 50).unwrap();
 }
 
 #[test]
@@ -301,8 +248,8 @@ fn zstd_on_sync_frames_of_the_kelurahan_book() {
         &frames,
     ));
     // (c) The bench's volunteer's day on each side.
-    bench_day(a.book_mut(), 1);
-    bench_day(b.book_mut(), 3);
+    rukun_tests::volunteer_day(a.book_mut(), 1).unwrap();
+    rukun_tests::volunteer_day(b.book_mut(), 3).unwrap();
     let frames = meet([&mut b, &mut a], ids);
     rows.push(measure(
         "(c) next meeting: 30 new households (4 people) + 50 receipts on each side",

@@ -397,11 +397,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("{} already holds a book", dir.display());
             }
             let pass = passphrase(true)?;
-            let kdf = if cli.insecure_fast_kdf {
-                KdfParams::insecure_fast()
-            } else {
-                KdfParams::default()
-            };
+            let kdf = kdf_params(cli.insecure_fast_kdf);
             let mut book = Book::create(
                 &dir,
                 &pass,
@@ -432,11 +428,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("{} already holds a book", dir.display());
             }
             let pass = passphrase(true)?;
-            let kdf = if cli.insecure_fast_kdf {
-                KdfParams::insecure_fast()
-            } else {
-                KdfParams::default()
-            };
+            let kdf = kdf_params(cli.insecure_fast_kdf);
             let (book, report) =
                 rukun_model::create_demo(&dir, &pass, kdf, &member, &mut |_, _, file| {
                     if !file.is_empty() {
@@ -530,6 +522,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Key-derivation settings of a new book or passphrase: the real ones, or cheap ones for
+/// tests (`--insecure-fast-kdf`).
+pub(super) fn kdf_params(fast: bool) -> KdfParams {
+    if fast {
+        KdfParams::insecure_fast()
+    } else {
+        KdfParams::default()
     }
 }
 

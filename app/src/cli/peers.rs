@@ -13,16 +13,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Subcommand;
-use rukun_model::{
-    Book, Device, MemberId, MemberStatus, Role,
-    storage::{BookStore, KdfParams},
-};
+use rukun_model::{Book, Device, MemberId, MemberStatus, Role, storage::BookStore};
 use rukun_sync::{
     BookReplica, EndpointTicket, Event, InviteInput, JoinGroupError, JoinOptions, JoinReport, Node,
     NodeConfig, NodeEvent, SessionReport, ShortCode, Summary, SyncError, join_group_with,
 };
 
-use super::{open_book, passphrase};
+use super::{kdf_params, open_book, passphrase};
 
 /// Exit status when the peer refused us (not a member, revoked, invite refused…).
 const EXIT_REFUSED: u8 = 4;
@@ -170,14 +167,6 @@ pub(super) fn run(dir: &Path, fast_kdf: bool, command: PeerCommand) -> Result<Ex
             eprintln!("The revocation reaches other devices when they sync with this one.");
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-fn kdf_params(fast: bool) -> KdfParams {
-    if fast {
-        KdfParams::insecure_fast()
-    } else {
-        KdfParams::default()
     }
 }
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use rukun_model::{Book, RecordKind, Resolution, person_export_html, storage::KdfParams};
+use rukun_model::{Book, RecordKind, Resolution, person_export_html};
 
 use super::open_book;
 
@@ -228,11 +228,7 @@ pub(crate) fn change_passphrase(dir: &Path, fast_kdf: bool) -> Result<ExitCode> 
     if new.len() < 4 {
         bail!("the new passphrase is too short (at least 4 characters)");
     }
-    let kdf = if fast_kdf {
-        KdfParams::insecure_fast()
-    } else {
-        KdfParams::default()
-    };
+    let kdf = super::kdf_params(fast_kdf);
     let started = std::time::Instant::now();
     Book::change_passphrase(dir, &old, &new, kdf)?;
     eprintln!(

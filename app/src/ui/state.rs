@@ -424,9 +424,11 @@ impl AppState {
                     ui.error = None;
                 }
             }
-            Command::CreateGroup { init, passphrase } => self.create_group(ctx, init, passphrase),
+            Command::CreateGroup { init, passphrase } => {
+                self.create_group(ctx, init, passphrase, false);
+            }
             Command::CreateDemo { member, passphrase } => {
-                self.create_demo(ctx, member, passphrase);
+                self.create_group(ctx, rukun_model::demo_group(&member), passphrase, true);
             }
             Command::Unlock(pass) => self.unlock(ctx, pass),
             Command::Lock => self.lock(),
@@ -458,61 +460,33 @@ impl AppState {
         }
     }
 
-    fn create_group(&mut self, ctx: &egui::Context, init: GroupInit, passphrase: String) {
+    /// Founds a group in a new book (first start), off the UI thread; with `sample`, the book
+    /// is filled with the sample RW through the model's `fill_demo` ("Coba dengan data
+    /// contoh"), with a progress step per sample file.
+    fn create_group(
+        &mut self,
+        ctx: &egui::Context,
+        init: GroupInit,
+        passphrase: String,
+        sample: bool,
+    ) {
         let lang = self.lang();
+        let fill = move |book: &mut Book,
+                         progress: &mut dyn FnMut(usize, usize, &str)|
+              -> Result<(), String> {
+            if sample {
+                rukun_model::fill_demo(book, progress)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            } else {
+                Ok(())
+            }
+        };
         let Some(dir) = self.opts.book_dir.clone() else {
             // In-memory (tests without a folder): found the group right here.
-            match Book::new_in_memory(rukun_model::Device::from_seed(fastrand_seed()), &init) {
-                Ok(book) => {
-                    let idx = Index::build(&book);
-                    let mut s = Session::new(book, idx, None);
-                    s.memory_passphrase = Some(passphrase);
-                    self.phase = Phase::Open(Box::new(s));
-                }
-                Err(e) => self.set_notice(e.to_string(), true),
-            }
-            return;
-        };
-        let kdf = if self.opts.fast_kdf {
-            KdfParams::insecure_fast()
-        } else {
-            KdfParams::default()
-        };
-        self.phase = Phase::Working(tr!(lang, "start.creating").into_owned());
-        self.spawn(ctx, String::new(), move |_p| {
-            match Book::create(&dir, &passphrase, kdf, &init) {
-                Ok(mut book) => {
-                    let _ = book.compact();
-                    let idx = Index::build(&book);
-                    JobOutput::Opened {
-                        book: Box::new(book),
-                        idx: Box::new(idx),
-                        dir,
-                    }
-                }
-                Err(e) => JobOutput::OpenFailed {
-                    message: e.to_string(),
-                    creating: true,
-                },
-            }
-        });
-    }
-
-    /// "Coba dengan data contoh": a new book with the sample RW, made off the UI thread with
-    /// a progress bar (one step per sample file), through the model's `create_demo`.
-    fn create_demo(&mut self, ctx: &egui::Context, member: String, passphrase: String) {
-        let lang = self.lang();
-        let title = tr!(lang, "start.demo_making").into_owned();
-        let Some(dir) = self.opts.book_dir.clone() else {
-            // In-memory (tests without a folder).
-            let init = rukun_model::demo_group(&member);
             let made = Book::new_in_memory(rukun_model::Device::from_seed(fastrand_seed()), &init)
                 .map_err(|e| e.to_string())
-                .and_then(|mut book| {
-                    rukun_model::fill_demo(&mut book, &mut |_, _, _| {})
-                        .map(|_| book)
-                        .map_err(|e| e.to_string())
-                });
+                .and_then(|mut book| fill(&mut book, &mut |_, _, _| {}).map(|()| book));
             match made {
                 Ok(book) => {
                     let idx = Index::build(&book);
@@ -529,19 +503,25 @@ impl AppState {
         } else {
             KdfParams::default()
         };
-        self.phase = Phase::Working(title.clone());
-        self.spawn(ctx, title, move |p| {
-            let made = rukun_model::create_demo(
-                &dir,
-                &passphrase,
-                kdf,
-                &member,
-                &mut |done, total, file| {
-                    p.report(0.05 + 0.9 * done as f32 / total.max(1) as f32, file);
-                },
-            );
+        let (working, job_title) = if sample {
+            let t = tr!(lang, "start.demo_making").into_owned();
+            (t.clone(), t)
+        } else {
+            (tr!(lang, "start.creating").into_owned(), String::new())
+        };
+        self.phase = Phase::Working(working);
+        self.spawn(ctx, job_title, move |p| {
+            let made = Book::create(&dir, &passphrase, kdf, &init)
+                .map_err(|e| e.to_string())
+                .and_then(|mut book| {
+                    fill(&mut book, &mut |done, total, file| {
+                        p.report(0.05 + 0.9 * done as f32 / total.max(1) as f32, file);
+                    })?;
+                    let _ = book.compact();
+                    Ok(book)
+                });
             match made {
-                Ok((book, _)) => {
+                Ok(book) => {
                     let idx = Index::build(&book);
                     JobOutput::Opened {
                         book: Box::new(book),
@@ -549,8 +529,8 @@ impl AppState {
                         dir,
                     }
                 }
-                Err(e) => JobOutput::OpenFailed {
-                    message: e.to_string(),
+                Err(message) => JobOutput::OpenFailed {
+                    message,
                     creating: true,
                 },
             }

@@ -98,17 +98,20 @@ pub(crate) fn start_ui(
     });
 }
 
-/// "Coba dengan data contoh": the member's name and the passphrase of a new book filled with
-/// the sample RW (RW 08 Sorosutan, 2025, invented people).
-fn demo_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, narrow: bool, cmds: &mut Vec<Command>) {
-    ui.heading(tr!(lang, "start.demo"));
-    ui.label(tr!(lang, "start.demo_intro"));
-    let show = s.tried;
-    widgets::text_field(ui, &tr!(lang, "start.member"), &mut s.member, None);
+/// "Nama Anda" (required): `true` when filled in.
+fn member_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, hint: Option<&str>) -> bool {
+    widgets::text_field(ui, &tr!(lang, "start.member"), &mut s.member, hint);
     let member_ok = !s.member.trim().is_empty();
-    if show && !member_ok {
+    if s.tried && !member_ok {
         widgets::field_error(ui, &tr!(lang, "form.required"));
     }
+    member_ok
+}
+
+/// The new book's passphrase, twice, with their errors (shown once the form was tried or
+/// the field typed in), then the form's error: `true` when both are good and the same.
+fn new_passphrase_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang) -> bool {
+    let show = s.tried;
     ui.add_space(8.0);
     ui.label(RichText::new(tr!(lang, "start.pass_intro")).weak());
     widgets::password_field(ui, &tr!(lang, "start.pass"), &mut s.pass);
@@ -124,10 +127,20 @@ fn demo_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, narrow: bool, cmds: &
     if let Some(e) = &s.error {
         widgets::field_error(ui, e);
     }
+    pass_ok && same
+}
+
+/// "Coba dengan data contoh": the member's name and the passphrase of a new book filled with
+/// the sample RW (RW 08 Sorosutan, 2025, invented people).
+fn demo_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, narrow: bool, cmds: &mut Vec<Command>) {
+    ui.heading(tr!(lang, "start.demo"));
+    ui.label(tr!(lang, "start.demo_intro"));
+    let member_ok = member_ui(ui, s, lang, None);
+    let pass_ok = new_passphrase_ui(ui, s, lang);
     ui.add_space(12.0);
     if widgets::primary_button(ui, tr!(lang, "start.demo_button"), narrow).clicked() {
         s.tried = true;
-        if member_ok && pass_ok && same {
+        if member_ok && pass_ok {
             cmds.push(Command::CreateDemo {
                 member: s.member.trim().to_string(),
                 passphrase: s.pass.clone(),
@@ -154,32 +167,14 @@ fn join_ui(ui: &mut egui::Ui, s: &mut StartUi, lang: Lang, narrow: bool, cmds: &
     if show && !invite_ok {
         widgets::field_error(ui, &tr!(lang, "form.required"));
     }
-    widgets::text_field(ui, &tr!(lang, "start.member"), &mut s.member, None);
-    let member_ok = !s.member.trim().is_empty();
-    if show && !member_ok {
-        widgets::field_error(ui, &tr!(lang, "form.required"));
-    }
-    ui.add_space(8.0);
-    ui.label(RichText::new(tr!(lang, "start.pass_intro")).weak());
-    widgets::password_field(ui, &tr!(lang, "start.pass"), &mut s.pass);
-    let pass_ok = s.pass.chars().count() >= MIN_PASS;
-    if (show || !s.pass.is_empty()) && !pass_ok {
-        widgets::field_error(ui, &tr!(lang, "start.pass_short", n = MIN_PASS));
-    }
-    widgets::password_field(ui, &tr!(lang, "start.pass2"), &mut s.pass2);
-    let same = s.pass == s.pass2;
-    if (show || !s.pass2.is_empty()) && !same {
-        widgets::field_error(ui, &tr!(lang, "start.pass_differ"));
-    }
-    if let Some(e) = &s.error {
-        widgets::field_error(ui, e);
-    }
+    let member_ok = member_ui(ui, s, lang, None);
+    let pass_ok = new_passphrase_ui(ui, s, lang);
     ui.add_space(8.0);
     ui.label(RichText::new(tr!(lang, "start.join_network")).weak());
     ui.add_space(8.0);
     if widgets::primary_button(ui, tr!(lang, "start.join_button"), narrow).clicked() {
         s.tried = true;
-        if invite_ok && member_ok && pass_ok && same {
+        if invite_ok && member_ok && pass_ok {
             cmds.push(Command::JoinGroup {
                 invite: s.ticket.trim().to_string(),
                 name: s.member.trim().to_string(),
@@ -262,36 +257,13 @@ fn create_ui(
     {
         widgets::field_error(ui, e);
     }
-    widgets::text_field(
-        ui,
-        &tr!(lang, "start.member"),
-        &mut s.member,
-        Some("Bu Sri"),
-    );
-    let member_ok = !s.member.trim().is_empty();
-    if show && !member_ok {
-        widgets::field_error(ui, &tr!(lang, "form.required"));
-    }
-    ui.add_space(8.0);
-    ui.label(RichText::new(tr!(lang, "start.pass_intro")).weak());
-    widgets::password_field(ui, &tr!(lang, "start.pass"), &mut s.pass);
-    let pass_ok = s.pass.chars().count() >= MIN_PASS;
-    if (show || !s.pass.is_empty()) && !pass_ok {
-        widgets::field_error(ui, &tr!(lang, "start.pass_short", n = MIN_PASS));
-    }
-    widgets::password_field(ui, &tr!(lang, "start.pass2"), &mut s.pass2);
-    let same = s.pass == s.pass2;
-    if (show || !s.pass2.is_empty()) && !same {
-        widgets::field_error(ui, &tr!(lang, "start.pass_differ"));
-    }
-    if let Some(e) = &s.error {
-        widgets::field_error(ui, e);
-    }
+    let member_ok = member_ui(ui, s, lang, Some("Bu Sri"));
+    let pass_ok = new_passphrase_ui(ui, s, lang);
     ui.add_space(12.0);
     if widgets::primary_button(ui, tr!(lang, "start.create_button"), narrow).clicked() {
         s.tried = true;
-        if let (Ok(kode), Ok(rw), Ok(rts), true, true, true, true, true) =
-            (&kode, rw, &rts, name_ok, kel_ok, member_ok, pass_ok, same)
+        if let (Ok(kode), Ok(rw), Ok(rts), true, true, true, true) =
+            (&kode, rw, &rts, name_ok, kel_ok, member_ok, pass_ok)
         {
             cmds.push(Command::CreateGroup {
                 init: GroupInit {
