@@ -288,6 +288,9 @@ pub struct Book {
     /// Device blobs of a book without a folder (in-memory books keep them here, so they
     /// behave like stored ones within one process).
     pub(crate) mem_blobs: std::collections::HashMap<String, Vec<u8>>,
+    /// The document file a joining device received whole ([`Book::from_snapshot`]): stored
+    /// as it is by [`Book::store_joined`], with no second save of the document.
+    pub(crate) joined_snapshot: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Book {
@@ -366,6 +369,7 @@ impl Book {
             index: None,
             saved_heads,
             mem_blobs: Default::default(),
+            joined_snapshot: None,
         })
     }
 
@@ -406,6 +410,7 @@ impl Book {
             index: None,
             saved_heads: Vec::new(),
             mem_blobs: Default::default(),
+            joined_snapshot: None,
         }
     }
 
@@ -425,7 +430,21 @@ impl Book {
             index: None,
             saved_heads: Vec::new(),
             mem_blobs: Default::default(),
+            joined_snapshot: None,
         })
+    }
+
+    /// Loads a document file received whole when joining (the inviter's snapshot, already
+    /// checked against its hash), keeping the bytes so that [`Book::store_joined`] writes
+    /// them as they are: the changes synced after it are appended as one chunk.
+    ///
+    /// # Errors
+    /// [`BookError::Document`] when the bytes are not an Automerge document.
+    pub fn from_snapshot(device: Device, bytes: Vec<u8>) -> Result<Book, BookError> {
+        let mut book = Book::from_document_bytes(device, &bytes)?;
+        book.saved_heads = book.doc.get_heads();
+        book.joined_snapshot = Some(bytes);
+        Ok(book)
     }
 
     fn found(device: Device, init: &GroupInit) -> Result<Book, BookError> {
@@ -443,6 +462,7 @@ impl Book {
             index: None,
             saved_heads: Vec::new(),
             mem_blobs: Default::default(),
+            joined_snapshot: None,
         };
         book.doc
             .put(automerge::ROOT, "schema", SCHEMA_VERSION as u64)?;
@@ -558,7 +578,7 @@ impl Book {
         self.persist_incremental()
     }
 
-    fn persist_incremental(&mut self) -> Result<(), BookError> {
+    pub(crate) fn persist_incremental(&mut self) -> Result<(), BookError> {
         let Some(store) = self.store.as_mut() else {
             return Ok(());
         };

@@ -37,7 +37,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::book::{Book, BookError, Device, MemberId, Role, table};
 use crate::records::Member;
-use crate::storage::{BookStore, KdfParams};
+use crate::storage::{BookStore, KdfParams, NewBookKey, StorageError};
 
 /// Root key of the invites map.
 const INVITES: &str = "invites";
@@ -295,59 +295,89 @@ impl Book {
         Book::from_document_bytes(device, document)?.store_joined(dir, passphrase, kdf)
     }
 
-    /// Saves this in-memory book (received when joining: a [`Book::new_joining`] book after
-    /// its first sync) as this device's book in the empty folder `dir`, encrypted under
-    /// `passphrase`: one snapshot, no second encode and load of the document as
-    /// [`Book::create_joined`] of its bytes would do.
+    /// Saves this in-memory book (received when joining: a [`Book::from_snapshot`] or
+    /// [`Book::new_joining`] book after its first sync) as this device's book in the empty
+    /// folder `dir`, encrypted under `passphrase`: the received snapshot as it is (or one
+    /// snapshot of the document) plus one chunk, no second encode and load of the document.
     ///
     /// # Errors
     /// As [`Book::create_joined`].
     pub fn store_joined(
-        mut self,
+        self,
         dir: &Path,
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<Book, BookError> {
+        self.check_joined(dir, Some(passphrase))?;
+        let key = NewBookKey::derive(passphrase, kdf).map_err(StorageError::from)?;
+        self.store_joined_with_key(dir, key)
+    }
+
+    /// Like [`Book::store_joined`], with the new book's key derived beforehand (e.g. on
+    /// another thread while the book was downloading).
+    ///
+    /// # Errors
+    /// As [`Book::create_joined`].
+    pub fn store_joined_with_key(mut self, dir: &Path, key: NewBookKey) -> Result<Book, BookError> {
+        self.check_joined(dir, None)?;
         let secret = self.device.secret_bytes();
-        let mut book = {
-            self.store = None;
-            self
-        };
-        let group = book.group()?;
+        self.store = None;
+        let mut book = self;
+        let mut store = BookStore::create_with_key(dir, key)?;
+        store.write_device(SECRET_KEY_BLOB, &secret)?;
+        book.store = Some(store);
+        match book.joined_snapshot.take() {
+            // The received file as it is, then what the sync after it brought.
+            Some(snapshot) => {
+                if let Some(store) = book.store.as_mut() {
+                    store.compact(&snapshot)?;
+                }
+                book.persist_incremental()?;
+            }
+            None => book.compact()?,
+        }
+        Ok(book)
+    }
+
+    /// A received book can be stored in `dir`: it holds a group, and `dir` holds no book
+    /// (named in the error when `passphrase` opens it).
+    fn check_joined(&self, dir: &Path, passphrase: Option<&str>) -> Result<(), BookError> {
+        let group = self.group()?;
         if group.id.is_empty() {
             return Err(BookError::Invalid {
                 field: "book".to_string(),
                 message: "the received document holds no group".to_string(),
             });
         }
-        if BookStore::exists(dir) {
-            let message = match Book::open(dir, passphrase).and_then(|b| b.group()) {
-                Ok(g) if g.id == group.id => format!(
-                    "{} already holds this group's book (\"{}\"): use `rukun sync` instead of joining",
-                    dir.display(),
-                    g.name
-                ),
-                Ok(g) => format!(
-                    "{} already holds the book of another group (\"{}\", {}); choose an empty folder",
-                    dir.display(),
-                    g.name,
-                    g.id
-                ),
-                Err(e) => format!(
-                    "{} already holds a book ({e}); choose an empty folder",
-                    dir.display()
-                ),
-            };
-            return Err(BookError::Invalid {
-                field: "book".to_string(),
-                message,
-            });
+        if !BookStore::exists(dir) {
+            return Ok(());
         }
-        let mut store = BookStore::create(dir, passphrase, kdf)?;
-        store.write_device(SECRET_KEY_BLOB, &secret)?;
-        book.store = Some(store);
-        book.compact()?;
-        Ok(book)
+        let opened = passphrase.map(|p| Book::open(dir, p).and_then(|b| b.group()));
+        let message = match opened {
+            Some(Ok(g)) if g.id == group.id => format!(
+                "{} already holds this group's book (\"{}\"): use `rukun sync` instead of joining",
+                dir.display(),
+                g.name
+            ),
+            Some(Ok(g)) => format!(
+                "{} already holds the book of another group (\"{}\", {}); choose an empty folder",
+                dir.display(),
+                g.name,
+                g.id
+            ),
+            Some(Err(e)) => format!(
+                "{} already holds a book ({e}); choose an empty folder",
+                dir.display()
+            ),
+            None => format!(
+                "{} already holds a book; choose an empty folder",
+                dir.display()
+            ),
+        };
+        Err(BookError::Invalid {
+            field: "book".to_string(),
+            message,
+        })
     }
 
     // ----- sync messages -------------------------------------------------------------------

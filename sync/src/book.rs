@@ -143,6 +143,14 @@ impl Replica for BookReplica {
             .map_err(replica_error)
     }
 
+    fn heads_key(&mut self) -> Vec<u8> {
+        self.book.heads().concat().into_bytes()
+    }
+
+    fn save_snapshot(&mut self) -> Result<Vec<u8>, ReplicaError> {
+        Ok(self.book.save_document())
+    }
+
     fn redeem_invite(
         &mut self,
         secret: &[u8],

@@ -37,6 +37,12 @@ const T_REFUSE: u8 = 4;
 const T_JOIN_REQUEST: u8 = 5;
 const T_JOIN_GRANTED: u8 = 6;
 const T_SYNC_DEFLATE: u8 = 7;
+const T_SNAPSHOT_REQUEST: u8 = 8;
+const T_SNAPSHOT_OFFER: u8 = 9;
+const T_SNAPSHOT_CHUNK: u8 = 10;
+
+/// Largest payload of a `SnapshotChunk` frame: 256 KiB (a snapshot travels as many of them).
+pub const MAX_SNAPSHOT_CHUNK: usize = 256 * 1024;
 
 /// Name of the deflate compression of `Sync` frames in [`Hello::compression`].
 pub const COMPRESSION_DEFLATE: &str = "deflate";
@@ -247,6 +253,40 @@ pub struct JoinGranted {
     pub role: String,
 }
 
+/// Where a cut snapshot download stopped: the newcomer asks for the rest of the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotResume {
+    /// BLAKE3 hash (hex) of the snapshot partly received.
+    pub hash: String,
+    /// Bytes of it already held.
+    pub offset: u64,
+}
+
+/// First frame of a newcomer on `rukun/snapshot/1`: "send me the book's snapshot".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRequest {
+    /// [`PROTOCOL_VERSION`] of the newcomer.
+    pub protocol_version: u32,
+    /// Group id the newcomer joined (UUID text).
+    pub group_id: String,
+    /// The part already received of an earlier, cut download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<SnapshotResume>,
+}
+
+/// The member's answer on `rukun/snapshot/1`, before the bytes: which snapshot, how long,
+/// and from where `SnapshotChunk` frames continue it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotOffer {
+    /// BLAKE3 hash (hex) of the whole snapshot: the newcomer checks it at the end.
+    pub hash: String,
+    /// Bytes of the whole snapshot.
+    pub size: u64,
+    /// Where the chunks that follow start (the resume offset when the hash is the one asked
+    /// for, else 0).
+    pub offset: u64,
+}
+
 /// One frame of the sync or join protocol.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
@@ -262,6 +302,12 @@ pub enum Frame {
     JoinRequest(JoinRequest),
     /// Type 6: invite redeemed (join protocol).
     JoinGranted(JoinGranted),
+    /// Type 8: ask for the book's snapshot (snapshot protocol).
+    SnapshotRequest(SnapshotRequest),
+    /// Type 9: the snapshot about to be sent (snapshot protocol).
+    SnapshotOffer(SnapshotOffer),
+    /// Type 10: the next bytes of the snapshot, at most [`MAX_SNAPSHOT_CHUNK`].
+    SnapshotChunk(Vec<u8>),
 }
 
 impl Frame {
@@ -274,6 +320,9 @@ impl Frame {
             Frame::Refuse(_) => "refuse",
             Frame::JoinRequest(_) => "join request",
             Frame::JoinGranted(_) => "join granted",
+            Frame::SnapshotRequest(_) => "snapshot request",
+            Frame::SnapshotOffer(_) => "snapshot offer",
+            Frame::SnapshotChunk(_) => "snapshot chunk",
         }
     }
 
@@ -290,11 +339,16 @@ impl Frame {
             Frame::Refuse(r) => (T_REFUSE, to_json(T_REFUSE, r)?.into()),
             Frame::JoinRequest(j) => (T_JOIN_REQUEST, to_json(T_JOIN_REQUEST, j)?.into()),
             Frame::JoinGranted(j) => (T_JOIN_GRANTED, to_json(T_JOIN_GRANTED, j)?.into()),
+            Frame::SnapshotRequest(r) => {
+                (T_SNAPSHOT_REQUEST, to_json(T_SNAPSHOT_REQUEST, r)?.into())
+            }
+            Frame::SnapshotOffer(o) => (T_SNAPSHOT_OFFER, to_json(T_SNAPSHOT_OFFER, o)?.into()),
+            Frame::SnapshotChunk(bytes) => (T_SNAPSHOT_CHUNK, bytes.as_slice().into()),
         };
-        let limit = if ty == T_SYNC {
-            u32::MAX as usize
-        } else {
-            MAX_CONTROL_PAYLOAD
+        let limit = match ty {
+            T_SYNC => u32::MAX as usize,
+            T_SNAPSHOT_CHUNK => MAX_SNAPSHOT_CHUNK,
+            _ => MAX_CONTROL_PAYLOAD,
         };
         if payload.len() > limit {
             return Err(FrameError::Oversized {
@@ -349,6 +403,7 @@ impl Frame {
         let payload = match ty {
             T_SYNC => return Ok(Frame::Sync(payload)),
             T_SYNC_DEFLATE => return inflate(&payload, max_frame).map(Frame::Sync),
+            T_SNAPSHOT_CHUNK => return Ok(Frame::SnapshotChunk(payload)),
             _ => payload.as_slice(),
         };
         Ok(match ty {
@@ -360,6 +415,8 @@ impl Frame {
             }
             T_JOIN_REQUEST => Frame::JoinRequest(from_json(ty, payload)?),
             T_JOIN_GRANTED => Frame::JoinGranted(from_json(ty, payload)?),
+            T_SNAPSHOT_REQUEST => Frame::SnapshotRequest(from_json(ty, payload)?),
+            T_SNAPSHOT_OFFER => Frame::SnapshotOffer(from_json(ty, payload)?),
             other => return Err(FrameError::UnknownType { frame_type: other }),
         })
     }
@@ -553,9 +610,11 @@ impl FrameDecoder {
                 self.buf.clear();
                 let limit = match ty {
                     T_SYNC | T_SYNC_DEFLATE => self.max_frame,
-                    T_HELLO | T_DONE | T_REFUSE | T_JOIN_REQUEST | T_JOIN_GRANTED => {
+                    T_HELLO | T_DONE | T_REFUSE | T_JOIN_REQUEST | T_JOIN_GRANTED
+                    | T_SNAPSHOT_REQUEST | T_SNAPSHOT_OFFER => {
                         MAX_CONTROL_PAYLOAD.min(self.max_frame)
                     }
+                    T_SNAPSHOT_CHUNK => MAX_SNAPSHOT_CHUNK.min(self.max_frame),
                     other => return Err(FrameError::UnknownType { frame_type: other }),
                 };
                 let len = usize::try_from(declared).unwrap_or(usize::MAX);

@@ -9,7 +9,9 @@
 //! - [`run_session`]: drives a session over any async byte stream.
 //! - iroh: [`bind_endpoint`] (offline: no relay, no port mapping, no address lookup),
 //!   [`sync_with`] / [`SyncHandler`] on [`SYNC_ALPN`], [`join`] / [`JoinHandler`] on
-//!   [`JOIN_ALPN`], [`EndpointTicket`] and [`InviteTicket`] text tickets.
+//!   [`JOIN_ALPN`], a newcomer's resumable, verified snapshot download ([`fetch_snapshot`] /
+//!   [`SnapshotHandler`] on [`SNAPSHOT_ALPN`]), [`EndpointTicket`] and [`InviteTicket`] text
+//!   tickets.
 //! - the book: [`BookReplica`] (the model's `Book` with its per-peer sync states) and
 //!   [`Node`], a book served on an offline endpoint (sync, join, optional mDNS discovery), and
 //!   [`join_group`] for a new device.
@@ -23,6 +25,7 @@ mod net;
 mod node;
 mod replica;
 mod session;
+mod snapshot;
 mod stream;
 mod ticket;
 
@@ -32,7 +35,8 @@ pub mod testing;
 pub use book::{BookReplica, MIN_READER_SCHEMA};
 pub use frame::{
     COMPRESSION_DEFLATE, DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN,
-    Hello, JoinGranted, JoinRequest, MAX_CONTROL_PAYLOAD, PROTOCOL_VERSION, Refuse, RefuseCode,
+    Hello, JoinGranted, JoinRequest, MAX_CONTROL_PAYLOAD, MAX_SNAPSHOT_CHUNK, PROTOCOL_VERSION,
+    Refuse, RefuseCode, SnapshotOffer, SnapshotRequest, SnapshotResume,
 };
 pub use iroh::EndpointAddr;
 pub use join::{
@@ -51,6 +55,9 @@ pub use replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
 pub use rukun_model::{InviteRefusal, InviteSecret};
 pub use session::{
     Event, Output, Progress, Role, SLOWEST_LINK, Session, SessionConfig, SessionError, Summary,
+};
+pub use snapshot::{
+    MAX_SNAPSHOT, PartialSnapshot, SNAPSHOT_ALPN, SnapshotError, SnapshotHandler, fetch_snapshot,
 };
 pub use stream::{SyncError, run_session};
 pub use ticket::{EndpointTicket, INVITE_SECRET_LEN, InviteTicket, ShortCode, TicketError};

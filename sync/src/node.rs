@@ -21,6 +21,9 @@ use crate::net::{
 };
 use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica};
 use crate::session::{Event, Progress, SessionConfig, Summary};
+use crate::snapshot::{
+    PartialSnapshot, SNAPSHOT_ALPN, SnapshotError, SnapshotHandler, fetch_snapshot,
+};
 use crate::stream::SyncError;
 use crate::ticket::{EndpointTicket, InviteTicket, ShortCode};
 
@@ -181,7 +184,11 @@ impl Node {
         let ep = bind_endpoint_with(EndpointConfig {
             secret_key,
             bind: config.bind,
-            alpns: vec![SYNC_ALPN.to_vec(), JOIN_ALPN.to_vec()],
+            alpns: vec![
+                SYNC_ALPN.to_vec(),
+                JOIN_ALPN.to_vec(),
+                SNAPSHOT_ALPN.to_vec(),
+            ],
             relay: config.relay.clone(),
         })
         .await?;
@@ -215,6 +222,7 @@ impl Node {
                 JOIN_ALPN,
                 JoinHandler::new(replica.clone()).with_reports(join_tx),
             )
+            .accept(SNAPSHOT_ALPN, SnapshotHandler::new(replica.clone()))
             .spawn();
         Ok(Node {
             router,
@@ -400,7 +408,11 @@ pub enum JoinGroupError {
         /// Group id of the book received.
         got: String,
     },
-    /// The empty book could not be created.
+    /// Membership was granted but the book's snapshot did not arrive (the link was cut or
+    /// went quiet too often); the device is a member now, so a new invite is needed.
+    #[error("joined, but the book did not arrive: {0}")]
+    Snapshot(#[from] SnapshotError),
+    /// The received book could not be loaded or created.
     #[error(transparent)]
     Book(#[from] BookError),
     /// No device with the short code's locator was found nearby.
@@ -424,8 +436,11 @@ pub struct Joined {
     pub replica: BookReplica,
     /// Group id and role granted.
     pub grant: JoinGrant,
-    /// Totals of the first sync.
+    /// Totals of the first sync (after the snapshot: only what was written since it).
     pub summary: Summary,
+    /// Bytes of the inviter's snapshot downloaded (0 when the inviter is an older app and the
+    /// whole book came by sync).
+    pub snapshot_bytes: u64,
 }
 
 /// What a new device was given to join: the invite's ticket (QR code or text) or its short
@@ -588,10 +603,15 @@ async fn join_on(
         }
     };
     let grant = join_at(ep, inviter.clone(), &secret, group, name, JOIN_TIMEOUT).await?;
-    let replica = Arc::new(Mutex::new(BookReplica::newcomer(
-        Book::new_joining(device)?,
-        &grant.group_id,
-    )));
+    let mut progress = progress;
+    let snapshot = download_snapshot(ep, &inviter, &grant.group_id, &mut progress).await?;
+    let snapshot_bytes = snapshot.as_ref().map_or(0, |s| s.len() as u64);
+    let replica = match snapshot {
+        Some(bytes) => BookReplica::new(Book::from_snapshot(device, bytes)?),
+        None => BookReplica::newcomer(Book::new_joining(device)?, &grant.group_id),
+    };
+    let replica = Arc::new(Mutex::new(replica));
+    // What was written after the snapshot (at least the invite's redemption).
     let summary = sync_with_inviter(
         ep,
         inviter,
@@ -615,5 +635,48 @@ async fn join_on(
         replica,
         grant,
         summary,
+        snapshot_bytes,
     })
+}
+
+/// Attempts a snapshot download may fail in a row without a new byte arriving.
+const SNAPSHOT_ATTEMPTS: u32 = 4;
+
+/// Downloads the inviter's snapshot, continuing after cuts as long as bytes keep arriving;
+/// `None` when the inviter does not serve snapshots (an older app: the sync brings all).
+async fn download_snapshot(
+    ep: &Endpoint,
+    inviter: &EndpointAddr,
+    group_id: &str,
+    progress: &mut impl FnMut(Event),
+) -> Result<Option<Vec<u8>>, SnapshotError> {
+    let mut partial = PartialSnapshot::new();
+    let mut failures = 0;
+    loop {
+        let before = partial.received();
+        match fetch_snapshot(ep, inviter.clone(), group_id, &mut partial, &mut *progress).await {
+            Ok(()) => return partial.into_verified().map(Some),
+            Err(SnapshotError::Connect(e)) if partial.size() == 0 && failures == 0 => {
+                tracing::info!(error = %e, "the inviter serves no snapshot; syncing the whole book");
+                return Ok(None);
+            }
+            Err(
+                e @ (SnapshotError::Cut { .. }
+                | SnapshotError::Connect(_)
+                | SnapshotError::HashMismatch),
+            ) => {
+                failures = if partial.received() > before {
+                    1
+                } else {
+                    failures + 1
+                };
+                if failures >= SNAPSHOT_ATTEMPTS {
+                    return Err(e);
+                }
+                tracing::info!(error = %e, "snapshot download cut; continuing");
+                tokio::time::sleep(Duration::from_millis(250 * u64::from(failures))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }

@@ -89,6 +89,17 @@ pub trait Replica {
     /// [`ReplicaError::Storage`] when persisting fails.
     fn session_ended(&mut self, peer: &PeerId) -> Result<(), ReplicaError>;
 
+    /// A cheap fingerprint of the document's current state (its Automerge heads), to tell
+    /// whether a saved snapshot is still current.
+    fn heads_key(&mut self) -> Vec<u8>;
+
+    /// The whole document as one compacted Automerge file, for a newcomer's snapshot
+    /// download (see `rukun/snapshot/1`); it must load with `Automerge::load`.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Other`] when the document cannot be saved.
+    fn save_snapshot(&mut self) -> Result<Vec<u8>, ReplicaError>;
+
     /// Redeems a one-time invite: checks that `secret` (untrusted wire bytes: a whole secret or
     /// a short code's secret, see [`rukun_model::InviteSecret::from_wire`]) names a known,
     /// unused, unexpired invite of this device, marks it used and adds `new_member` (named

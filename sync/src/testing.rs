@@ -220,6 +220,14 @@ impl Replica for TestReplica {
         Ok(())
     }
 
+    fn heads_key(&mut self) -> Vec<u8> {
+        self.doc.get_heads().iter().flat_map(|h| h.0).collect()
+    }
+
+    fn save_snapshot(&mut self) -> Result<Vec<u8>, ReplicaError> {
+        Ok(self.doc.save())
+    }
+
     fn redeem_invite(
         &mut self,
         secret: &[u8],
@@ -631,13 +639,23 @@ impl<R: Replica> Sim<R> {
 #[derive(Debug)]
 pub struct CutAfter<W> {
     inner: W,
+    limit: u64,
     left: u64,
 }
 
 impl<W> CutAfter<W> {
     /// Wraps `inner`, allowing `limit` bytes.
     pub fn new(inner: W, limit: u64) -> Self {
-        Self { inner, left: limit }
+        Self {
+            inner,
+            limit,
+            left: limit,
+        }
+    }
+
+    /// Bytes passed to `inner` so far.
+    pub fn written(&self) -> u64 {
+        self.limit - self.left
     }
 
     /// The wrapped writer.

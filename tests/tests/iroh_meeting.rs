@@ -11,9 +11,10 @@ use rukun_model::storage::KdfParams;
 use rukun_model::{Book, Device, MemberId, RecordKind, Role};
 use rukun_sync::testing::{CutAfter, Sim, SimOutcome, SimRng};
 use rukun_sync::{
-    BookReplica, EndpointTicket, Hello, InviteRefusal, InviteTicket, JoinError, JoinGroupError,
-    Node, NodeConfig, NodeEvent, Role as SessionRole, SYNC_ALPN, Session, SessionConfig, SyncError,
-    join_group, run_session,
+    BookReplica, EndpointTicket, Event, Hello, InviteRefusal, InviteTicket, JoinError,
+    JoinGroupError, Node, NodeConfig, NodeEvent, PartialSnapshot, Role as SessionRole, SYNC_ALPN,
+    Session, SessionConfig, SnapshotError, SyncError, bind_endpoint, fetch_snapshot, join_group,
+    run_session,
 };
 use rukun_tests::{
     PASS, RTS_A, RTS_B, expected_stats, group_in_memory, group_init, households_with_kk, import_rts,
@@ -93,6 +94,101 @@ async fn next_sync_report(n: &mut Node) -> rukun_sync::SessionReport {
             NodeEvent::Joined(_) | NodeEvent::Progress { .. } | NodeEvent::NearbyChanged => {}
         }
     }
+}
+
+/// A newcomer gets the book as the inviter's snapshot plus a short sync of what came after
+/// it, and stores the snapshot as it arrived; a download continued from its middle brings
+/// only the rest, checked against its hash; a stranger gets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_downloads_the_snapshot_and_a_cut_download_continues() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut book = Book::create(
+        &tmp.path().join("a"),
+        PASS,
+        KdfParams::insecure_fast(),
+        &group_init("Bu Sri"),
+    )
+    .unwrap();
+    import_rts(&mut book, &RTS_A).unwrap();
+    import_rts(&mut book, &RTS_B).unwrap();
+    let a = node(book).await;
+    let group = with_book(&a, |b| b.group().unwrap().id);
+
+    let invite = a
+        .create_invite(Role::Relawan, Duration::from_secs(3600))
+        .unwrap();
+    let mut expected = Vec::new();
+    let joined = join_group(
+        Device::generate().unwrap(),
+        &invite,
+        "Dewi",
+        loopback(),
+        |e| {
+            if let Event::Progress(p) = e {
+                expected.push(p.incoming_expected);
+            }
+        },
+    )
+    .await
+    .unwrap();
+    assert!(joined.snapshot_bytes > 50_000, "{}", joined.snapshot_bytes);
+    assert!(
+        expected.contains(&joined.snapshot_bytes),
+        "the progress bar saw the snapshot's size"
+    );
+    assert!(
+        joined.summary.bytes_received < joined.snapshot_bytes / 4,
+        "the sync after the snapshot brought only what was newer: {} bytes",
+        joined.summary.bytes_received
+    );
+    let secret = joined.replica.book().device().secret_bytes();
+    let (book, states) = joined.replica.into_parts();
+    let dir = tmp.path().join("dewi");
+    let mut stored = book
+        .store_joined(&dir, PASS, KdfParams::insecure_fast())
+        .unwrap();
+    stored.adopt_sync_states(&states).unwrap();
+    drop(stored);
+    let mut reopened = Book::open(&dir, PASS).unwrap();
+    assert_eq!(reopened.heads(), heads(&a));
+    assert_eq!(reopened.stats(), with_book(&a, |b| b.stats()));
+
+    // The new member fetches the snapshot again, then continues a copy of its first half.
+    let ep = bind_endpoint(secret, loopback(), Vec::new()).await.unwrap();
+    let a_addr = a.ticket().addr().clone();
+    let mut full = PartialSnapshot::new();
+    fetch_snapshot(&ep, a_addr.clone(), &group, &mut full, |_| {})
+        .await
+        .unwrap();
+    let size = full.size();
+    let whole = full.bytes().to_vec();
+    let half = whole[..whole.len() / 2].to_vec();
+    let mut partial = PartialSnapshot::resume_from(full.hash().unwrap(), size, half);
+    let mut moved = 0;
+    fetch_snapshot(&ep, a_addr.clone(), &group, &mut partial, |e| {
+        if let Event::Progress(p) = e {
+            moved = p.bytes_received;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(moved, size - size / 2, "only the missing half travelled");
+    assert_eq!(partial.into_verified().unwrap(), whole);
+
+    // A stranger is refused before any byte of the book.
+    let stranger = bind_endpoint(
+        Device::generate().unwrap().secret_bytes(),
+        loopback(),
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    let mut nothing = PartialSnapshot::new();
+    let err = fetch_snapshot(&stranger, a_addr, &group, &mut nothing, |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SnapshotError::Refused(_)), "{err:?}");
+    assert_eq!((nothing.received(), nothing.size()), (0, 0));
 }
 
 /// The meeting: A (RT 27–29) and B (RT 30–31) imported offline, both sync with C (the

@@ -13,7 +13,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Subcommand;
-use rukun_model::{Book, Device, MemberId, MemberStatus, Role, storage::BookStore};
+use rukun_model::{
+    Book, Device, MemberId, MemberStatus, Role,
+    storage::{BookStore, NewBookKey},
+};
 use rukun_sync::{
     BookReplica, EndpointTicket, Event, InviteInput, JoinGroupError, JoinOptions, JoinReport, Node,
     NodeConfig, NodeEvent, SessionReport, ShortCode, Summary, SyncError, join_group_with,
@@ -467,6 +470,11 @@ async fn join(
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "Anggota baru".to_owned());
     let device = Device::generate()?;
+    // The slow key derivation (Argon2id) runs beside the download.
+    let key = tokio::task::spawn_blocking({
+        let pass = pass.clone();
+        move || NewBookKey::derive(&pass, kdf_params(fast_kdf))
+    });
     let joined = match join_group_with(device, &invite, &name, options, progress_printer()).await {
         Ok(j) => j,
         Err(JoinGroupError::Join(rukun_sync::JoinError::Refused { reason, .. })) => {
@@ -476,12 +484,16 @@ async fn join(
         Err(e) => return Err(e.into()),
     };
     let (book, states) = joined.replica.into_parts();
-    let mut book = book.store_joined(dir, &pass, kdf_params(fast_kdf))?;
+    let key = key.await.context("deriving the book's key")??;
+    let mut book = book.store_joined_with_key(dir, key)?;
     book.adopt_sync_states(&states)?;
     let group = book.group()?;
     line(&format!("group {}", group.id));
     line(&format!("member {}", book.member_id()));
     line(&format!("role {}", joined.grant.role));
+    if joined.snapshot_bytes > 0 {
+        line(&format!("snapshot {} bytes", joined.snapshot_bytes));
+    }
     line(&format!(
         "received {} changes ({} bytes)",
         joined.summary.changes_received, joined.summary.bytes_received

@@ -14,8 +14,8 @@ mod imp {
 
     use rukun_model::{Book, Device, InviteRefusal, MemberId};
     use rukun_sync::{
-        EndpointTicket, InviteInput, JoinError, JoinGroupError, JoinOptions, ShortCode, SyncError,
-        join_group_with,
+        EndpointTicket, InviteInput, JoinError, JoinGroupError, JoinOptions, ShortCode,
+        SnapshotError, SyncError, join_group_with,
     };
 
     use super::*;
@@ -180,6 +180,11 @@ mod imp {
                     Ok(d) => d,
                     Err(e) => return JobOutput::JoinFailed(e.to_string()),
                 };
+                // The slow key derivation runs beside the download.
+                let key = std::thread::spawn({
+                    let passphrase = passphrase.clone();
+                    move || rukun_model::storage::NewBookKey::derive(&passphrase, kdf)
+                });
                 let started = std::time::Instant::now();
                 let joined = rt.block_on(join_group_with(device, &input, &name, options, |ev| {
                     if let rukun_sync::Event::Progress(pr) = ev {
@@ -210,9 +215,14 @@ mod imp {
                     Ok(j) => j,
                     Err(e) => return JobOutput::JoinFailed(join_error_text(&e, lang)),
                 };
+                let key = match key.join() {
+                    Ok(Ok(k)) => k,
+                    Ok(Err(e)) => return JobOutput::JoinFailed(e.to_string()),
+                    Err(_) => return JobOutput::JoinFailed("key derivation failed".into()),
+                };
                 let (book, states) = joined.replica.into_parts();
                 let stored = book
-                    .store_joined(&dir, &passphrase, kdf)
+                    .store_joined_with_key(&dir, key)
                     .and_then(|mut b: Book| b.adopt_sync_states(&states).map(|()| b));
                 match stored {
                     Ok(book) => {
@@ -479,6 +489,9 @@ mod imp {
                 "join.tak_terhubung"
             }
             JoinGroupError::Sync(e) if e.is_cut() => "join.terputus",
+            JoinGroupError::Snapshot(SnapshotError::Cut { .. } | SnapshotError::Connect(_)) => {
+                "join.terputus"
+            }
             _ => "join.gagal",
         };
         tr!(lang, key, e = e).into_owned()

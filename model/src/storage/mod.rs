@@ -228,6 +228,79 @@ fn read_sealed(key: &DataKey, kind: Kind, dir: &Path, file_name: &str) -> Result
     crypto::open_file(key, kind, &doc_logical(file_name), &bytes).map_err(|e| e.to_string())
 }
 
+/// A new book's random data key and its header, wrapped under the passphrase: the slow
+/// Argon2id step of creating a book, done before (or beside) anything is written.
+pub struct NewBookKey {
+    data_key: DataKey,
+    header: Header,
+}
+
+impl std::fmt::Debug for NewBookKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewBookKey").finish_non_exhaustive()
+    }
+}
+
+/// A new book's key could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum NewKeyError {
+    /// The key-derivation parameters are invalid.
+    #[error("invalid key-derivation parameters: {reason}")]
+    Kdf {
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// The OS random generator failed.
+    #[error("the random generator failed: {reason}")]
+    Random {
+        /// What it reported.
+        reason: String,
+    },
+}
+
+impl From<HeaderFailure> for NewKeyError {
+    fn from(f: HeaderFailure) -> Self {
+        match f {
+            HeaderFailure::Random(reason) => NewKeyError::Random { reason },
+            // Sealing fails only in the KDF (or its cipher) or the random generator.
+            HeaderFailure::Kdf(reason) | HeaderFailure::Malformed(reason) => {
+                NewKeyError::Kdf { reason }
+            }
+            HeaderFailure::WrongPassphrase => NewKeyError::Kdf {
+                reason: "the key wrap was refused".into(),
+            },
+        }
+    }
+}
+
+impl From<NewKeyError> for StorageError {
+    fn from(e: NewKeyError) -> Self {
+        match e {
+            NewKeyError::Kdf { reason } => StorageError::Kdf { reason },
+            NewKeyError::Random { reason } => StorageError::Random { reason },
+        }
+    }
+}
+
+impl NewBookKey {
+    /// Draws a random 32-byte data key and a 16-byte salt and wraps the key under
+    /// `passphrase` with Argon2id `kdf` (slow by design: ~0.3 s with the default parameters).
+    ///
+    /// # Errors
+    /// [`NewKeyError`] for invalid parameters or a failing random generator.
+    pub fn derive(passphrase: &str, kdf: KdfParams) -> Result<NewBookKey, NewKeyError> {
+        kdf.to_argon2()
+            .map_err(|reason| NewKeyError::Kdf { reason })?;
+        let mut data_key: DataKey = Zeroizing::new([0u8; KEY_LEN]);
+        crypto::random_fill(&mut data_key[..]).map_err(|reason| NewKeyError::Random { reason })?;
+        let created = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let header = Header::seal(&data_key, passphrase, kdf, created)?;
+        Ok(NewBookKey { data_key, header })
+    }
+}
+
 impl BookStore {
     /// Whether `dir` holds a book (its `header.json` exists).
     pub fn exists(dir: &Path) -> bool {
@@ -246,8 +319,15 @@ impl BookStore {
     /// parameters, `Write` if the folder or header cannot be written,
     /// `Random` if the OS random generator fails.
     pub fn create(dir: &Path, passphrase: &str, kdf: KdfParams) -> Result<BookStore, StorageError> {
-        kdf.to_argon2()
-            .map_err(|reason| StorageError::Kdf { reason })?;
+        BookStore::create_with_key(dir, NewBookKey::derive(passphrase, kdf)?)
+    }
+
+    /// Like [`BookStore::create`], with the key already derived by [`NewBookKey::derive`]
+    /// (which may run on another thread while the book's content is still on its way).
+    ///
+    /// # Errors
+    /// As [`BookStore::create`], without the key's errors.
+    pub fn create_with_key(dir: &Path, key: NewBookKey) -> Result<BookStore, StorageError> {
         make_dir(dir)?;
         let lock = take_lock(dir)?;
         let header_path = dir.join(HEADER_FILE);
@@ -261,14 +341,7 @@ impl BookStore {
             return Err(StorageError::AlreadyExists { path: doc_dir });
         }
         make_dir(&dir.join(DEVICE_DIR))?;
-
-        let mut data_key: DataKey = Zeroizing::new([0u8; KEY_LEN]);
-        crypto::random_fill(&mut data_key[..]).map_err(|reason| StorageError::Random { reason })?;
-        let created = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let header =
-            Header::seal(&data_key, passphrase, kdf, created).map_err(|f| header_error(dir, f))?;
+        let NewBookKey { data_key, header } = key;
         write_header(dir, &header)?;
         if let Some(parent) = dir.parent()
             && let Err(e) = fsio::sync_dir(parent)
