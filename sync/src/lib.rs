@@ -48,8 +48,8 @@ pub use net::{
     refusal_for, sync_on_connection, sync_with, sync_with_inviter,
 };
 pub use node::{
-    InviteInput, JoinGroupError, JoinOptions, Joined, MDNS_SERVICE, Node, NodeConfig, NodeError,
-    NodeEvent, join_group, join_group_with,
+    InviteInput, JoinGroupError, JoinOptions, JoinResume, Joined, MDNS_SERVICE, Node, NodeConfig,
+    NodeError, NodeEvent, join_group, join_group_resuming, join_group_with,
 };
 pub use replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
 pub use rukun_model::{InviteRefusal, InviteSecret};

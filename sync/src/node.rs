@@ -535,14 +535,72 @@ pub async fn join_group_with(
     options: JoinOptions,
     progress: impl FnMut(Event),
 ) -> Result<Joined, JoinGroupError> {
+    join_group_resuming(device, invite, name, options, &mut None, progress).await
+}
+
+/// A join whose invite was granted but whose book did not (all) arrive, because the link was
+/// cut or went quiet: this device is a member of the group already. Give it to
+/// [`join_group_resuming`] to continue, with no invite, from the snapshot's byte where it
+/// stopped.
+pub struct JoinResume {
+    device: Device,
+    inviter: EndpointAddr,
+    grant: JoinGrant,
+    snapshot: PartialSnapshot,
+}
+
+impl std::fmt::Debug for JoinResume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinResume")
+            .field("member", &self.device.member_id())
+            .field("grant", &self.grant)
+            .field("received", &self.snapshot.received())
+            .finish_non_exhaustive()
+    }
+}
+
+impl JoinResume {
+    /// Group id and role granted.
+    pub fn grant(&self) -> &JoinGrant {
+        &self.grant
+    }
+
+    /// Bytes of the book's snapshot already held, of [`JoinResume::snapshot_size`].
+    pub fn received(&self) -> u64 {
+        self.snapshot.received()
+    }
+
+    /// Bytes of the whole snapshot (0 when its offer never arrived).
+    pub fn snapshot_size(&self) -> u64 {
+        self.snapshot.size()
+    }
+}
+
+/// Like [`join_group_with`], continuing `resume` when it holds a cut join (then `device` and
+/// `invite` are not used: the device is the one already admitted). When the invite is granted
+/// but the book does not arrive, `resume` is left holding what is needed to continue.
+///
+/// # Errors
+/// As [`join_group_with`].
+pub async fn join_group_resuming(
+    device: Device,
+    invite: &InviteInput,
+    name: &str,
+    options: JoinOptions,
+    resume: &mut Option<JoinResume>,
+    progress: impl FnMut(Event),
+) -> Result<Joined, JoinGroupError> {
+    let secret_key = resume
+        .as_ref()
+        .map_or_else(|| device.secret_bytes(), |r| r.device.secret_bytes());
     let ep = bind_endpoint_with(EndpointConfig {
-        secret_key: device.secret_bytes(),
+        secret_key,
         bind: options.bind,
         alpns: vec![SYNC_ALPN.to_vec()],
         relay: None,
     })
     .await?;
-    let result = join_on(&ep, device, invite, name, &options, progress).await;
+    let result = join_on(&ep, device, invite, name, &options, resume, progress).await;
     ep.close().await;
     result
 }
@@ -554,21 +612,35 @@ async fn find_inviter(
     code: &ShortCode,
     options: &JoinOptions,
 ) -> Result<EndpointAddr, JoinGroupError> {
-    if let Some(a) = options.known.iter().find(|a| code.matches(&a.id)) {
+    find_device(ep, options, |id| code.matches(id))
+        .await
+        .map_err(|e| match e {
+            Some(e) => e,
+            None => JoinGroupError::InviterNotFound {
+                code: code.device().to_string(),
+            },
+        })
+}
+
+/// A device whose endpoint id passes `wanted`: among `options.known`, else announced by
+/// mDNS (with `options.discover`) within `options.find_timeout`. `Err(None)` when not found.
+async fn find_device(
+    ep: &Endpoint,
+    options: &JoinOptions,
+    wanted: impl Fn(&EndpointId) -> bool,
+) -> Result<EndpointAddr, Option<JoinGroupError>> {
+    if let Some(a) = options.known.iter().find(|a| wanted(&a.id)) {
         return Ok(a.clone());
     }
-    let not_found = || JoinGroupError::InviterNotFound {
-        code: code.device().to_string(),
-    };
     if !options.discover {
-        return Err(not_found());
+        return Err(None);
     }
-    let mdns = add_mdns(ep).map_err(|e| JoinGroupError::Discovery(e.to_string()))?;
+    let mdns = add_mdns(ep).map_err(|e| Some(JoinGroupError::Discovery(e.to_string())))?;
     let mut events = mdns.subscribe().await;
     let found = tokio::time::timeout(options.find_timeout, async {
         while let Some(ev) = events.next().await {
             if let DiscoveryEvent::Discovered { endpoint_info, .. } = ev
-                && code.matches(&endpoint_info.endpoint_id)
+                && wanted(&endpoint_info.endpoint_id)
             {
                 return Some(EndpointAddr::from(endpoint_info));
             }
@@ -576,7 +648,7 @@ async fn find_inviter(
         None
     })
     .await;
-    found.ok().flatten().ok_or_else(not_found)
+    found.ok().flatten().ok_or(None)
 }
 
 async fn join_on(
@@ -585,26 +657,69 @@ async fn join_on(
     invite: &InviteInput,
     name: &str,
     options: &JoinOptions,
+    resume: &mut Option<JoinResume>,
     progress: impl FnMut(Event),
 ) -> Result<Joined, JoinGroupError> {
-    let (inviter, secret, group) = match invite {
-        InviteInput::Ticket(t) => (
-            t.inviter.addr().clone(),
-            rukun_model::InviteSecret::Full(t.secret.to_vec()),
-            Some(t.group_id.as_str()),
-        ),
-        InviteInput::Code(code) => {
-            let secret = code
-                .invite_secret()
-                .ok_or_else(|| JoinGroupError::InviterNotFound {
-                    code: code.to_string(),
-                })?;
-            (find_inviter(ep, code, options).await?, secret, None)
+    let mut pending = match resume.take() {
+        Some(mut r) => {
+            // The inviter may be listening at another address now (its Sinkron screen was
+            // closed and opened again): look for the same endpoint id.
+            if let Ok(addr) = find_device(ep, options, |id| *id == r.inviter.id).await {
+                r.inviter = addr;
+            }
+            r
+        }
+        None => {
+            let (inviter, secret, group) = match invite {
+                InviteInput::Ticket(t) => (
+                    t.inviter.addr().clone(),
+                    rukun_model::InviteSecret::Full(t.secret.to_vec()),
+                    Some(t.group_id.as_str()),
+                ),
+                InviteInput::Code(code) => {
+                    let secret =
+                        code.invite_secret()
+                            .ok_or_else(|| JoinGroupError::InviterNotFound {
+                                code: code.to_string(),
+                            })?;
+                    (find_inviter(ep, code, options).await?, secret, None)
+                }
+            };
+            let grant = join_at(ep, inviter.clone(), &secret, group, name, JOIN_TIMEOUT).await?;
+            JoinResume {
+                device,
+                inviter,
+                grant,
+                snapshot: PartialSnapshot::new(),
+            }
         }
     };
-    let grant = join_at(ep, inviter.clone(), &secret, group, name, JOIN_TIMEOUT).await?;
-    let mut progress = progress;
-    let snapshot = download_snapshot(ep, &inviter, &grant.group_id, &mut progress).await?;
+    match receive_book(ep, &mut pending, progress).await {
+        Ok(joined) => Ok(joined),
+        Err(e) => {
+            *resume = Some(pending);
+            Err(e)
+        }
+    }
+}
+
+/// After the invite was granted: the inviter's snapshot, then a sync of what came after it.
+async fn receive_book(
+    ep: &Endpoint,
+    pending: &mut JoinResume,
+    mut progress: impl FnMut(Event),
+) -> Result<Joined, JoinGroupError> {
+    let grant = pending.grant.clone();
+    let inviter = pending.inviter.clone();
+    let device = Device::from_secret(pending.device.secret_bytes());
+    let snapshot = download_snapshot(
+        ep,
+        &inviter,
+        &grant.group_id,
+        &mut pending.snapshot,
+        &mut progress,
+    )
+    .await?;
     let snapshot_bytes = snapshot.as_ref().map_or(0, |s| s.len() as u64);
     let replica = match snapshot {
         Some(bytes) => BookReplica::new(Book::from_snapshot(device, bytes)?),
@@ -648,14 +763,18 @@ async fn download_snapshot(
     ep: &Endpoint,
     inviter: &EndpointAddr,
     group_id: &str,
+    partial: &mut PartialSnapshot,
     progress: &mut impl FnMut(Event),
 ) -> Result<Option<Vec<u8>>, SnapshotError> {
-    let mut partial = PartialSnapshot::new();
     let mut failures = 0;
     loop {
+        if partial.is_complete() {
+            // Kept whole until the book is stored, so a cut sync after it costs no download.
+            return partial.clone().into_verified().map(Some);
+        }
         let before = partial.received();
-        match fetch_snapshot(ep, inviter.clone(), group_id, &mut partial, &mut *progress).await {
-            Ok(()) => return partial.into_verified().map(Some),
+        match fetch_snapshot(ep, inviter.clone(), group_id, partial, &mut *progress).await {
+            Ok(()) => {}
             Err(SnapshotError::Connect(e)) if partial.size() == 0 && failures == 0 => {
                 tracing::info!(error = %e, "the inviter serves no snapshot; syncing the whole book");
                 return Ok(None);

@@ -14,7 +14,7 @@ use rukun_sync::{
     BookReplica, EndpointTicket, Event, Hello, InviteRefusal, InviteTicket, JoinError,
     JoinGroupError, Node, NodeConfig, NodeEvent, PartialSnapshot, Role as SessionRole, SYNC_ALPN,
     Session, SessionConfig, SnapshotError, SyncError, bind_endpoint, fetch_snapshot, join_group,
-    run_session,
+    join_group_resuming, run_session,
 };
 use rukun_tests::{
     PASS, RTS_A, RTS_B, expected_stats, group_in_memory, group_init, households_with_kk, import_rts,
@@ -189,6 +189,98 @@ async fn a_newcomer_downloads_the_snapshot_and_a_cut_download_continues() {
         .unwrap_err();
     assert!(matches!(err, SnapshotError::Refused(_)), "{err:?}");
     assert_eq!((nothing.received(), nothing.size()), (0, 0));
+}
+
+/// A join cut after its invite was granted (here the inviter only redeemed it and went
+/// away) continues at the next attempt as the member it already is: no second invite, no
+/// second member, the book arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_cut_after_the_grant_continues_without_a_new_invite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut book = Book::create(
+        &tmp.path().join("a"),
+        PASS,
+        KdfParams::insecure_fast(),
+        &group_init("Bu Sri"),
+    )
+    .unwrap();
+    import_rts(&mut book, &RTS_A).unwrap();
+    let secret = book.device().secret_bytes();
+    let replica = Arc::new(Mutex::new(BookReplica::new(book)));
+    let ep = bind_endpoint(secret, loopback(), vec![rukun_sync::JOIN_ALPN.to_vec()])
+        .await
+        .unwrap();
+    let invite = {
+        let mut guard = replica.lock().unwrap();
+        let secret = InviteTicket::random_secret();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        guard
+            .book_mut()
+            .create_invite(&secret, Role::Relawan, expires)
+            .unwrap();
+        InviteTicket {
+            inviter: EndpointTicket::from_endpoint(&ep),
+            group_id: guard.book().group().unwrap().id,
+            secret,
+            role: "relawan".into(),
+            expires_at: expires.timestamp() as u64,
+        }
+    };
+    // An inviter that redeems invites and serves nothing else.
+    let only_join = iroh::protocol::Router::builder(ep)
+        .accept(
+            rukun_sync::JOIN_ALPN,
+            rukun_sync::JoinHandler::new(replica.clone()),
+        )
+        .spawn();
+    let input = rukun_sync::InviteInput::Ticket(invite.clone());
+    let mut resume = None;
+    let err = join_group_resuming(
+        Device::generate().unwrap(),
+        &input,
+        "Dewi",
+        rukun_sync::JoinOptions::new(loopback()),
+        &mut resume,
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, JoinGroupError::Sync(_) | JoinGroupError::Snapshot(_)),
+        "{err}"
+    );
+    let left = resume.as_ref().expect("the granted join is kept");
+    assert_eq!(left.grant().role, "relawan");
+    only_join.shutdown().await.unwrap();
+
+    // The inviter is back with its whole node; the same tap goes on from the grant.
+    let members_before = replica.lock().unwrap().book().members().len();
+    // It listens at another port now; the newcomer knows it nearby (mDNS in the app).
+    let a = Node::spawn_shared(replica.clone(), NodeConfig::new(loopback()))
+        .await
+        .unwrap();
+    let mut options = rukun_sync::JoinOptions::new(loopback());
+    options.known = vec![a.ticket().addr().clone()];
+    let joined = join_group_resuming(
+        Device::generate().unwrap(),
+        &input,
+        "Dewi",
+        options,
+        &mut resume,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(resume.is_none());
+    assert!(joined.snapshot_bytes > 0);
+    assert_eq!(
+        replica.lock().unwrap().book().members().len(),
+        members_before,
+        "no second member for the same person"
+    );
+    let mut got = joined.replica;
+    assert_eq!(got.book_mut().heads(), heads(&a));
+    assert_eq!(got.book().stats(), with_book(&a, |b| b.stats()));
 }
 
 /// The meeting: A (RT 27–29) and B (RT 30–31) imported offline, both sync with C (the

@@ -81,6 +81,7 @@ impl RukunApp {
                 jobs: Vec::new(),
                 deferred: Vec::new(),
                 last_activity: 0.0,
+                join_left: None,
             },
             styled: None,
         }

@@ -14,8 +14,8 @@ mod imp {
 
     use rukun_model::{Book, Device, InviteRefusal, MemberId};
     use rukun_sync::{
-        EndpointTicket, InviteInput, JoinError, JoinGroupError, JoinOptions, ShortCode,
-        SnapshotError, SyncError, join_group_with,
+        EndpointTicket, InviteInput, JoinError, JoinGroupError, JoinOptions, JoinResume, ShortCode,
+        SnapshotError, SyncError, join_group_resuming,
     };
 
     use super::*;
@@ -156,7 +156,12 @@ mod imp {
                 .collect();
             let options = JoinOptions {
                 bind: self.opts.bind,
-                discover: matches!(input, InviteInput::Code(_)),
+                // A short code, or a cut join to continue, finds the inviter on the network.
+                discover: matches!(input, InviteInput::Code(_))
+                    || self
+                        .join_left
+                        .as_ref()
+                        .is_some_and(|(text, _)| text == invite.trim()),
                 known,
                 find_timeout: Duration::from_secs(20),
             };
@@ -167,18 +172,31 @@ mod imp {
             };
             self.phase = Phase::Working(tr!(lang, "join.bergabung").into_owned());
             let received = tr!(lang, "join.diterima").into_owned();
+            // A join with this invite that was cut after it was granted goes on from there.
+            let invite_text = invite.trim().to_owned();
+            let mut resume = self
+                .join_left
+                .take()
+                .filter(|(text, _)| *text == invite_text)
+                .map(|(_, r)| r);
             self.spawn(ctx, tr!(lang, "join.bergabung").into_owned(), move |p| {
+                let failed = |message: String, resume: Option<JoinResume>| JobOutput::JoinFailed {
+                    message,
+                    invite: invite_text.clone(),
+                    name: name.clone(),
+                    left: resume.map(|r| Box::new((invite_text.clone(), r))),
+                };
                 p.report(0.02, "");
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
                     Ok(rt) => rt,
-                    Err(e) => return JobOutput::JoinFailed(e.to_string()),
+                    Err(e) => return failed(e.to_string(), resume),
                 };
                 let device = match Device::generate() {
                     Ok(d) => d,
-                    Err(e) => return JobOutput::JoinFailed(e.to_string()),
+                    Err(e) => return failed(e.to_string(), resume),
                 };
                 // The slow key derivation runs beside the download.
                 let key = std::thread::spawn({
@@ -186,39 +204,46 @@ mod imp {
                     move || rukun_model::storage::NewBookKey::derive(&passphrase, kdf)
                 });
                 let started = std::time::Instant::now();
-                let joined = rt.block_on(join_group_with(device, &input, &name, options, |ev| {
-                    if let rukun_sync::Event::Progress(pr) = ev {
-                        let mut text = received.replace(
-                            "{bytes}",
-                            &crate::screens::sinkron::bytes_text(pr.bytes_received, lang),
-                        );
-                        // The book arrives as one big message whose header tells its size:
-                        // from then on the bar has a total and an estimate. Before (and
-                        // between messages) it moves with each message.
-                        let moved = pr.incoming_received;
-                        let pending = pr.incoming_expected.saturating_sub(moved);
-                        let secs = started.elapsed().as_secs_f64();
-                        let f = match crate::screens::sinkron::estimate(moved, pending, secs) {
-                            Some((f, left)) => {
-                                text.push_str(" · ");
-                                text.push_str(&crate::screens::sinkron::estimate_text(
-                                    pending, left, lang,
-                                ));
-                                0.05 + 0.9 * f
-                            }
-                            None => 1.0 - 0.9 / (1.0 + pr.messages_received as f32),
-                        };
-                        p.report(f, text);
-                    }
-                }));
+                let joined = rt.block_on(join_group_resuming(
+                    device,
+                    &input,
+                    &name,
+                    options,
+                    &mut resume,
+                    |ev| {
+                        if let rukun_sync::Event::Progress(pr) = ev {
+                            let mut text = received.replace(
+                                "{bytes}",
+                                &crate::screens::sinkron::bytes_text(pr.bytes_received, lang),
+                            );
+                            // The book's snapshot (or sync message) tells its size first:
+                            // from then on the bar has a total and an estimate. Before (and
+                            // between messages) it moves with each message.
+                            let moved = pr.incoming_received;
+                            let pending = pr.incoming_expected.saturating_sub(moved);
+                            let secs = started.elapsed().as_secs_f64();
+                            let f = match crate::screens::sinkron::estimate(moved, pending, secs) {
+                                Some((f, left)) => {
+                                    text.push_str(" · ");
+                                    text.push_str(&crate::screens::sinkron::estimate_text(
+                                        pending, left, lang,
+                                    ));
+                                    0.05 + 0.9 * f
+                                }
+                                None => 1.0 - 0.9 / (1.0 + pr.messages_received as f32),
+                            };
+                            p.report(f, text);
+                        }
+                    },
+                ));
                 let joined = match joined {
                     Ok(j) => j,
-                    Err(e) => return JobOutput::JoinFailed(join_error_text(&e, lang)),
+                    Err(e) => return failed(join_error_text(&e, lang), resume),
                 };
                 let key = match key.join() {
                     Ok(Ok(k)) => k,
-                    Ok(Err(e)) => return JobOutput::JoinFailed(e.to_string()),
-                    Err(_) => return JobOutput::JoinFailed("key derivation failed".into()),
+                    Ok(Err(e)) => return failed(e.to_string(), None),
+                    Err(_) => return failed("key derivation failed".into(), None),
                 };
                 let (book, states) = joined.replica.into_parts();
                 let stored = book
@@ -233,7 +258,7 @@ mod imp {
                             dir,
                         }
                     }
-                    Err(e) => JobOutput::JoinFailed(e.to_string()),
+                    Err(e) => failed(e.to_string(), None),
                 }
             });
         }

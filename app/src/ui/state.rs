@@ -236,10 +236,24 @@ pub(crate) enum JobOutput {
         files: usize,
     },
     Failed(String),
-    /// Joining a group did not succeed: back to the join form with this message.
+    /// Joining a group did not succeed: back to the join form, as typed, with this message;
+    /// `left` holds a granted join whose book did not all arrive (the next tap continues it).
     #[cfg_attr(not(feature = "sync"), allow(dead_code))]
-    JoinFailed(String),
+    JoinFailed {
+        message: String,
+        invite: String,
+        name: String,
+        left: Option<Box<JoinLeft>>,
+    },
 }
+
+/// What a cut join leaves for the next tap on "Gabung": the invite text it was for and the
+/// sync layer's resume (nothing in a build without sync).
+#[cfg(feature = "sync")]
+pub(crate) type JoinLeft = (String, rukun_sync::JoinResume);
+/// What a cut join leaves for the next tap on "Gabung" (nothing in a build without sync).
+#[cfg(not(feature = "sync"))]
+pub(crate) type JoinLeft = ();
 
 /// A background job and its last progress report.
 pub(crate) struct Job {
@@ -273,6 +287,8 @@ pub(crate) struct AppState {
     /// Commands that could not run yet because a job holds the book.
     pub(crate) deferred: Vec<Command>,
     pub(crate) last_activity: f64,
+    /// A join cut after its invite was granted, continued by the next join with that invite.
+    pub(crate) join_left: Option<JoinLeft>,
 }
 
 impl AppState {
@@ -391,11 +407,15 @@ impl AppState {
                 self.set_notice(text, false);
             }
             JobOutput::Failed(e) => self.set_notice(e, true),
-            JobOutput::JoinFailed(message) => {
-                let mut ui = screens::start::StartUi::default();
-                ui.mode = screens::start::StartMode::Join;
-                ui.error = Some(message);
-                self.phase = Phase::Start(ui);
+            JobOutput::JoinFailed {
+                message,
+                invite,
+                name,
+                left,
+            } => {
+                self.join_left = left.map(|b| *b);
+                self.phase =
+                    Phase::Start(screens::start::StartUi::join_again(invite, name, message));
             }
         }
     }

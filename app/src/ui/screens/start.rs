@@ -37,6 +37,20 @@ pub(crate) struct StartUi {
     tried: bool,
 }
 
+impl StartUi {
+    /// The join form again after a failed join, with the invite and name as they were typed
+    /// (the passphrase is asked again).
+    pub(crate) fn join_again(invite: String, name: String, error: String) -> StartUi {
+        StartUi {
+            mode: StartMode::Join,
+            error: Some(error),
+            ticket: invite,
+            member: name,
+            ..StartUi::default()
+        }
+    }
+}
+
 /// The lock screen.
 #[derive(Default)]
 pub(crate) struct LockUi {
