@@ -3,7 +3,7 @@
 //! 127.0.0.1. A (admin) invites; B joins at its first start with the short code; B surveys a
 //! household and syncs with A's ticket; the household shows in A's list without a restart.
 //! Three wrong codes cancel an invite, and A's screen says so. A fake acceptor's ticket gets
-//! not one byte from the app.
+//! not one byte from the app. A revocation tapped on Sinkron wins over a concurrent re-add.
 #![cfg(feature = "sync")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -328,4 +328,76 @@ fn meeting_screenshots() {
         a.get_by_label_contains("Pak Budi · Relawan").scroll_to_me();
         save(&mut a, "sinkron_bergabung");
     }
+}
+
+/// A revocation tapped on Sinkron goes through the model's rule: it wins over a re-add of the
+/// same device made at the same time on another admin's copy, as `Book::revoke_member` does
+/// (`tests/tests/membership.rs`).
+#[test]
+fn a_revocation_on_the_screen_wins_over_a_concurrent_re_add() {
+    use rukun_model::storage::KdfParams;
+    use rukun_model::{Book, Device, GroupInit, Member, MemberStatus};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a");
+    let init = GroupInit {
+        name: "Warga Rukun".into(),
+        kelurahan: "Sorosutan".into(),
+        kode_wilayah: "34.71.13.1006".into(),
+        rw: 8,
+        rts: vec![27],
+        member_name: "Bu Sri".into(),
+    };
+    let mut a = Book::create(&dir, PASS, KdfParams::insecure_fast(), &init).unwrap();
+    let lost = Device::from_seed(7).member_id().clone();
+    let member = Member {
+        name: "HP lama".into(),
+        role: "relawan".into(),
+        rt: None,
+        added_by: a.member_id().to_string(),
+        added_at: "2026-12-01T03:00:00.000Z".into(),
+        revoked: None,
+    };
+    a.put_member(&lost, &member).unwrap();
+    a.commit("add").unwrap();
+    // Another admin's copy, before the revocation.
+    let mut b = a.replica_for(Device::from_seed(2));
+    drop(a);
+
+    let mut h = harness(RukunApp::new(options(&dir, vec![])));
+    h.run_ok();
+    fill(&mut h, "Kata sandi / PIN", PASS);
+    click(&mut h, "Buka");
+    assert!(h.state().is_open());
+    open_sinkron(&mut h);
+    click(&mut h, "Cabut HP lama");
+    click(&mut h, "Ya, cabut HP lama");
+    wait_for(&mut h, &mut [], "(dicabut)");
+    click(&mut h, "Kunci");
+    drop(h);
+
+    // Meanwhile the other admin re-adds the same device (a fresh record, another role).
+    let readd = Member {
+        role: "bendahara".into(),
+        ..member
+    };
+    b.put_member(&lost, &readd).unwrap();
+    b.commit("re-add").unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut a = loop {
+        match Book::open(&dir, PASS) {
+            Ok(book) => break book,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(a.member_status(&lost), MemberStatus::Revoked);
+    a.merge(&mut b).unwrap();
+    b.merge(&mut a).unwrap();
+    assert_eq!(a.heads(), b.heads());
+    assert_eq!(a.member_status(&lost), MemberStatus::Revoked);
+    assert_eq!(b.member_status(&lost), MemberStatus::Revoked);
 }
