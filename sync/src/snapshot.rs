@@ -89,6 +89,8 @@ pub struct PartialSnapshot {
     hash: Option<[u8; 32]>,
     size: u64,
     bytes: Vec<u8>,
+    /// Every byte arrived and the whole matches `hash` (hashed once, when the last arrived).
+    complete: bool,
 }
 
 impl PartialSnapshot {
@@ -105,10 +107,12 @@ impl PartialSnapshot {
             hash: Some(hash),
             size,
             bytes,
+            complete: false,
         };
         if p.received() > size {
             p = Self::new();
         }
+        p.check();
         p
     }
 
@@ -134,9 +138,14 @@ impl PartialSnapshot {
 
     /// Whether every byte arrived and the whole matches the offered hash.
     pub fn is_complete(&self) -> bool {
-        self.hash.is_some_and(|h| {
+        self.complete
+    }
+
+    /// Hashes the bytes once all have arrived.
+    fn check(&mut self) {
+        self.complete = self.hash.is_some_and(|h| {
             self.bytes.len() as u64 == self.size && *blake3::hash(&self.bytes).as_bytes() == h
-        })
+        });
     }
 
     /// The verified file.
@@ -177,6 +186,7 @@ impl PartialSnapshot {
             self.hash = Some(hash);
             self.size = offer.size;
             self.bytes = Vec::new();
+            self.complete = false;
         }
         if offer.offset != self.received() {
             if offer.offset != 0 {
@@ -188,6 +198,8 @@ impl PartialSnapshot {
             }
             self.bytes = Vec::new();
         }
+        // Nothing more to come (an empty file, or all of it held already).
+        self.check();
         Ok(())
     }
 
@@ -198,6 +210,9 @@ impl PartialSnapshot {
             ));
         }
         self.bytes.extend_from_slice(chunk);
+        if self.received() == self.size {
+            self.check();
+        }
         Ok(())
     }
 }
@@ -568,6 +583,31 @@ impl<'a, Rd: AsyncRead + Unpin> FrameReader<'a, Rd> {
     }
 }
 
+/// The next frame of a member's answer; the end of the stream (`ended` says where) and
+/// transport errors become [`SnapshotError::Cut`] with what `partial` holds.
+async fn next_frame<Rd: AsyncRead + Unpin>(
+    frames: &mut FrameReader<'_, Rd>,
+    partial: &PartialSnapshot,
+    ended: &str,
+) -> Result<Frame, SnapshotError> {
+    let cut = |detail: String| SnapshotError::Cut {
+        received: partial.received(),
+        size: partial.size(),
+        detail,
+    };
+    match frames.next().await {
+        Ok(Some(Frame::Refuse(r))) => Err(SnapshotError::Refused(r.reason)),
+        Ok(Some(f)) => Ok(f),
+        Ok(None) => Err(cut(format!("the stream ended {ended}"))),
+        Err(SnapshotError::Cut { detail, .. }) => Err(cut(detail)),
+        Err(e) => Err(e),
+    }
+}
+
+fn unexpected(f: &Frame) -> SnapshotError {
+    SnapshotError::Protocol(format!("unexpected {} frame", f.kind()))
+}
+
 /// Reads one member's answer into `partial`: the offer, then chunks to the end.
 async fn receive_snapshot<Rd: AsyncRead + Unpin>(
     recv: &mut Rd,
@@ -575,35 +615,14 @@ async fn receive_snapshot<Rd: AsyncRead + Unpin>(
     progress: &mut impl FnMut(Event),
 ) -> Result<(), SnapshotError> {
     let mut frames = FrameReader::new(recv);
-    let mut bytes_received = 0u64;
-    let with_counts = |e: SnapshotError, partial: &PartialSnapshot| match e {
-        SnapshotError::Cut { detail, .. } => SnapshotError::Cut {
-            received: partial.received(),
-            size: partial.size(),
-            detail,
-        },
-        other => other,
-    };
-    match frames.next().await.map_err(|e| with_counts(e, partial))? {
-        Some(Frame::SnapshotOffer(offer)) => partial.take_offer(&offer)?,
-        Some(Frame::Refuse(r)) => return Err(SnapshotError::Refused(r.reason)),
-        Some(other) => {
-            return Err(SnapshotError::Protocol(format!(
-                "unexpected {} frame",
-                other.kind()
-            )));
-        }
-        None => {
-            return Err(SnapshotError::Cut {
-                received: partial.received(),
-                size: partial.size(),
-                detail: "the stream ended before the offer".into(),
-            });
-        }
+    match next_frame(&mut frames, partial, "before the offer").await? {
+        Frame::SnapshotOffer(offer) => partial.take_offer(&offer)?,
+        other => return Err(unexpected(&other)),
     }
+    let mut bytes_received = 0u64;
     while partial.received() < partial.size() {
-        match frames.next().await.map_err(|e| with_counts(e, partial))? {
-            Some(Frame::SnapshotChunk(chunk)) => {
+        match next_frame(&mut frames, partial, "inside the snapshot").await? {
+            Frame::SnapshotChunk(chunk) => {
                 partial.push(&chunk)?;
                 bytes_received += chunk.len() as u64;
                 progress(Event::Progress(Progress {
@@ -613,19 +632,7 @@ async fn receive_snapshot<Rd: AsyncRead + Unpin>(
                     ..Progress::default()
                 }));
             }
-            Some(other) => {
-                return Err(SnapshotError::Protocol(format!(
-                    "unexpected {} frame",
-                    other.kind()
-                )));
-            }
-            None => {
-                return Err(SnapshotError::Cut {
-                    received: partial.received(),
-                    size: partial.size(),
-                    detail: "the stream ended inside the snapshot".into(),
-                });
-            }
+            other => return Err(unexpected(&other)),
         }
     }
     if partial.is_complete() {

@@ -83,6 +83,16 @@ async fn join_into(dir: &Path, inviter: &Node, role: Role, name: &str) -> Book {
     book
 }
 
+/// Bu Sri's new book in `dir` with the reference data of `rts` imported.
+fn admin_book(dir: &Path, rts: &[&[u16]]) -> Book {
+    let mut book =
+        Book::create(dir, PASS, KdfParams::insecure_fast(), &group_init("Bu Sri")).unwrap();
+    for r in rts {
+        import_rts(&mut book, r).unwrap();
+    }
+    book
+}
+
 async fn next_sync_report(n: &mut Node) -> rukun_sync::SessionReport {
     loop {
         match tokio::time::timeout(Duration::from_secs(20), n.next_event())
@@ -102,15 +112,7 @@ async fn next_sync_report(n: &mut Node) -> rukun_sync::SessionReport {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_downloads_the_snapshot_and_a_cut_download_continues() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut book = Book::create(
-        &tmp.path().join("a"),
-        PASS,
-        KdfParams::insecure_fast(),
-        &group_init("Bu Sri"),
-    )
-    .unwrap();
-    import_rts(&mut book, &RTS_A).unwrap();
-    import_rts(&mut book, &RTS_B).unwrap();
+    let book = admin_book(&tmp.path().join("a"), &[&RTS_A, &RTS_B]);
     let a = node(book).await;
     let group = with_book(&a, |b| b.group().unwrap().id);
 
@@ -197,14 +199,7 @@ async fn a_newcomer_downloads_the_snapshot_and_a_cut_download_continues() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_join_cut_after_the_grant_continues_without_a_new_invite() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut book = Book::create(
-        &tmp.path().join("a"),
-        PASS,
-        KdfParams::insecure_fast(),
-        &group_init("Bu Sri"),
-    )
-    .unwrap();
-    import_rts(&mut book, &RTS_A).unwrap();
+    let book = admin_book(&tmp.path().join("a"), &[&RTS_A]);
     let secret = book.device().secret_bytes();
     let replica = Arc::new(Mutex::new(BookReplica::new(book)));
     let ep = bind_endpoint(secret, loopback(), vec![rukun_sync::JOIN_ALPN.to_vec()])
