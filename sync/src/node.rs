@@ -409,7 +409,8 @@ pub enum JoinGroupError {
         got: String,
     },
     /// Membership was granted but the book's snapshot did not arrive (the link was cut or
-    /// went quiet too often); the device is a member now, so a new invite is needed.
+    /// went quiet too often); the device is a member now: continue with
+    /// [`join_group_resuming`] and the [`JoinResume`] it left, no new invite needed.
     #[error("joined, but the book did not arrive: {0}")]
     Snapshot(#[from] SnapshotError),
     /// The received book could not be loaded or created.
