@@ -336,7 +336,7 @@ fn meeting_screenshots() {
 #[test]
 fn a_revocation_on_the_screen_wins_over_a_concurrent_re_add() {
     use rukun_model::storage::KdfParams;
-    use rukun_model::{Book, Device, GroupInit, Member, MemberStatus};
+    use rukun_model::{Book, Device, GroupInit, MemberStatus};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("a");
     let init = GroupInit {
@@ -349,18 +349,18 @@ fn a_revocation_on_the_screen_wins_over_a_concurrent_re_add() {
     };
     let mut a = Book::create(&dir, PASS, KdfParams::insecure_fast(), &init).unwrap();
     let lost = Device::from_seed(7).member_id().clone();
-    let member = Member {
-        name: "HP lama".into(),
-        role: "relawan".into(),
-        rt: None,
-        added_by: a.member_id().to_string(),
-        added_at: "2026-12-01T03:00:00.000Z".into(),
-        revoked: None,
-    };
-    a.put_member(&lost, &member).unwrap();
-    a.commit("add").unwrap();
+    a.add_member(&lost, "HP lama", rukun_model::Role::Relawan, None)
+        .unwrap();
     // Another admin's copy, before the revocation.
-    let mut b = a.replica_for(Device::from_seed(2));
+    let other_admin = Device::from_seed(2);
+    a.add_member(
+        other_admin.member_id(),
+        "Admin dua",
+        rukun_model::Role::Admin,
+        None,
+    )
+    .unwrap();
+    let mut b = a.replica_for(other_admin);
     drop(a);
 
     let mut h = harness(RukunApp::new(options(&dir, vec![])));
@@ -376,12 +376,8 @@ fn a_revocation_on_the_screen_wins_over_a_concurrent_re_add() {
     drop(h);
 
     // Meanwhile the other admin re-adds the same device (a fresh record, another role).
-    let readd = Member {
-        role: "bendahara".into(),
-        ..member
-    };
-    b.put_member(&lost, &readd).unwrap();
-    b.commit("re-add").unwrap();
+    b.add_member(&lost, "HP lama", rukun_model::Role::Bendahara, None)
+        .unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut a = loop {

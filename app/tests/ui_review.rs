@@ -31,7 +31,7 @@ fn settle_a_conflict_and_merge_duplicates() {
     };
     let mut a = Book::new_in_memory(Device::from_seed(1), &init).unwrap();
     let id = a
-        .add_household(household("3471131804080001", "Karto", "Gg. Mawar No. 12"))
+        .add_household(household("3471131804080002", "Sastro", "Gg. Melati No. 3"))
         .unwrap();
     a.commit("survey").unwrap();
     let mut b = a.replica_for(Device::from_seed(2));
@@ -41,11 +41,14 @@ fn settle_a_conflict_and_merge_duplicates() {
     b.edit_household(&id, |h| h.lantai = "Tanah".into())
         .unwrap();
     b.commit("b").unwrap();
-    a.merge(&mut b).unwrap();
-    // A second record of the same family (same KK), entered by someone else.
-    a.add_household(household("3471131804080001", "Karto W.", "Gg. Mawar 12"))
+    // The same family (same KK) surveyed on both devices before they met.
+    a.add_household(household("3471131804080001", "Karto", "Gg. Mawar No. 12"))
         .unwrap();
-    a.commit("dup").unwrap();
+    a.commit("survey Karto").unwrap();
+    b.add_household(household("3471131804080001", "Karto W.", "Gg. Mawar 12"))
+        .unwrap();
+    b.commit("survey Karto again").unwrap();
+    a.merge(&mut b).unwrap();
 
     let app = RukunApp::with_book(
         a,

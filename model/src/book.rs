@@ -47,9 +47,11 @@ pub(crate) mod table {
 }
 
 /// Device blob names (never synced).
-mod blob {
-    pub(super) const SECRET_KEY: &str = "secret_key";
-    pub(super) const RECEIPT_SEQ: &str = "receipt_seq";
+pub(crate) mod blob {
+    /// This device's secret key (its iroh identity and member id).
+    pub(crate) const SECRET_KEY: &str = "secret_key";
+    /// The receipt sequence of this device.
+    pub(crate) const RECEIPT_SEQ: &str = "receipt_seq";
 }
 
 /// How many incremental chunks may pile up before a commit compacts them into a snapshot.
@@ -114,6 +116,18 @@ pub enum BookError {
         /// This device's role, or "not a member".
         role: String,
     },
+    /// A live household already has this KK number: open it instead of surveying the
+    /// family again (duplicates made on two devices offline are merged in Tinjau).
+    #[error("no_kk: a household with KK {no_kk} is already in the book ({household_id})")]
+    DuplicateKk {
+        /// The KK number.
+        no_kk: String,
+        /// The household that has it.
+        household_id: String,
+    },
+    /// A device cannot revoke itself (another admin revokes a lost phone).
+    #[error("this is this device's own member id: revoke it from another admin's device")]
+    RevokeSelf,
     /// A value given by a person or a file is not valid for a field.
     #[error("{field}: {message}")]
     Invalid {
@@ -306,8 +320,9 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Stamps carry milliseconds so two saves of one record in the same second still differ.
-fn rfc3339(t: DateTime<Utc>) -> String {
+/// Every instant the book writes (stamps, tombstones, invites' expiry): RFC 3339 UTC with
+/// milliseconds, so two saves of one record in the same second still differ.
+pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -682,7 +697,7 @@ impl Book {
     }
 
     /// Reads a device blob (never synced).
-    pub fn read_device_blob(&self, name: &str) -> Result<Option<Vec<u8>>, BookError> {
+    pub(crate) fn read_device_blob(&self, name: &str) -> Result<Option<Vec<u8>>, BookError> {
         match &self.store {
             Some(s) => Ok(s.read_device(name)?),
             None => Ok(self.mem_blobs.get(name).cloned()),
@@ -690,7 +705,7 @@ impl Book {
     }
 
     /// Writes a device blob durably (never synced). In-memory books keep it in memory.
-    pub fn write_device_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), BookError> {
+    pub(crate) fn write_device_blob(&mut self, name: &str, bytes: &[u8]) -> Result<(), BookError> {
         match &mut self.store {
             Some(s) => Ok(s.write_device(name, bytes)?),
             None => {
@@ -859,8 +874,37 @@ impl Book {
         }
     }
 
-    /// Adds (or re-adds) a member record. Commit afterwards.
-    pub fn put_member(&mut self, id: &MemberId, member: &Member) -> Result<(), BookError> {
+    /// An admin adds the device `id` as a member (or re-adds it after a revocation: a
+    /// re-add made concurrently with a revocation still loses, see
+    /// [`Book::revoke_member`]), stamped with this device and [`Book::now`]. Commits.
+    /// New devices usually join with an invite instead ([`Book::create_invite`]).
+    ///
+    /// # Errors
+    /// [`BookError::NotAllowed`] when this device is not an admin; write errors.
+    pub fn add_member(
+        &mut self,
+        id: &MemberId,
+        name: &str,
+        role: Role,
+        rt: Option<u16>,
+    ) -> Result<(), BookError> {
+        self.require_admin("add a member")?;
+        let (by, at) = self.stamp();
+        let member = Member {
+            name: name.trim().to_string(),
+            role: role.as_str().to_string(),
+            rt,
+            added_by: by,
+            added_at: at,
+            revoked: None,
+        };
+        self.put_member(id, &member)?;
+        self.commit(&format!("add member {id}"))
+    }
+
+    /// Adds (or re-adds) a member record with no rule checked (invites and the founding
+    /// admin). Commit afterwards.
+    pub(crate) fn put_member(&mut self, id: &MemberId, member: &Member) -> Result<(), BookError> {
         match self.member(id)? {
             Some(old) => {
                 self.update(table::MEMBERS, id.as_str(), &old, member)?;
@@ -912,8 +956,41 @@ impl Book {
     }
 
     /// Adds a household (with its people) under a new id; stamps it with this member and
-    /// now. Commit afterwards. Returns the id.
+    /// now, and its survey (`surveyed_on`/`surveyed_by`) with today (WIB) and this member
+    /// when the caller gave no date. Commit afterwards. Returns the id.
+    ///
+    /// # Errors
+    /// [`BookError::DuplicateKk`] when a live household already has its KK number;
+    /// [`BookError::ConsentMissing`] for specific personal data without consent; write
+    /// errors.
     pub fn add_household(&mut self, mut h: Household) -> Result<String, BookError> {
+        if h.surveyed_on.is_empty() {
+            // Surveyed today (WIB) by this member, unless the caller knows better (a paper
+            // form entered later).
+            h.surveyed_on = crate::rules::wib_date(self.now()).to_string();
+            if h.surveyed_by.is_empty() {
+                h.surveyed_by = self.member_id().to_string();
+            }
+        }
+        let kk = h.no_kk.trim();
+        if !kk.is_empty()
+            && let Some(e) = self
+                .household_index()
+                .entries()
+                .iter()
+                .find(|e| e.no_kk.trim() == kk)
+        {
+            return Err(BookError::DuplicateKk {
+                no_kk: kk.to_string(),
+                household_id: e.id.clone(),
+            });
+        }
+        self.insert_household(h)
+    }
+
+    /// Adds a household with no check of its KK number against the book (imports, which
+    /// match rows to households themselves).
+    pub(crate) fn insert_household(&mut self, mut h: Household) -> Result<String, BookError> {
         crate::privacy::check_household_consent(None, &h)?;
         let id = new_id();
         let (by, at) = self.stamp();
@@ -938,12 +1015,22 @@ impl Book {
         original: &Household,
         edited: &Household,
     ) -> Result<usize, BookError> {
+        let heads = self.heads();
         let (by, at) = self.stamp();
         let mut edited = edited.clone();
         for (pid, p) in edited.anggota.iter_mut() {
             match original.anggota.get(pid) {
                 Some(before) if before == p => {}
-                Some(_) => {
+                Some(before) => {
+                    // A person removed in this edit: the tombstone says who and when,
+                    // whatever the form put in it (a screen keeps only the reason).
+                    if before.deleted.is_none()
+                        && let Some(t) = p.deleted.as_mut()
+                    {
+                        t.by.clone_from(&by);
+                        t.at.clone_from(&at);
+                        t.heads.clone_from(&heads);
+                    }
                     p.updated_by.clone_from(&by);
                     p.updated_at.clone_from(&at);
                 }
@@ -1038,7 +1125,7 @@ impl Book {
     }
 
     /// Adds a donor; returns its id. Commit afterwards.
-    pub fn add_donor(&mut self, d: Donor) -> Result<String, BookError> {
+    pub(crate) fn add_donor(&mut self, d: Donor) -> Result<String, BookError> {
         self.add_stamped(table::DONORS, d)
     }
 
@@ -1075,7 +1162,7 @@ impl Book {
     /// Reserves `n` receipt sequence numbers of this device, durably, before any of them is
     /// used: after a crash the sequence continues past them (gaps, never repeats).
     /// Returns the first reserved number (numbers start at 1).
-    pub fn reserve_receipt_seq(&mut self, n: u64) -> Result<u64, BookError> {
+    pub(crate) fn reserve_receipt_seq(&mut self, n: u64) -> Result<u64, BookError> {
         let current = match self.read_device_blob(blob::RECEIPT_SEQ)? {
             Some(b) => std::str::from_utf8(&b)
                 .ok()
@@ -1097,8 +1184,9 @@ impl Book {
         self.read_all(table::DISBURSEMENTS)
     }
 
-    /// Adds a disbursement; returns its id. Commit afterwards.
-    pub fn add_disbursement(&mut self, d: Disbursement) -> Result<String, BookError> {
+    /// Adds a disbursement as given (imports); returns its id. Commit afterwards. Screens
+    /// and the CLI record santunan with [`Book::add_santunan`], which holds the rules.
+    pub(crate) fn add_disbursement(&mut self, d: Disbursement) -> Result<String, BookError> {
         self.add_stamped(table::DISBURSEMENTS, d)
     }
 

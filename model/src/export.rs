@@ -119,6 +119,32 @@ pub const PENDUDUK_COLUMNS: &[&str] = &[
     "penyakit_kronis",
 ];
 
+/// The export a treasurer hands out, the same from the app's "Ekspor" and `rukun export
+/// --format bundle`: every live record as CSV ([`export_csv`], with the personal-data
+/// notice), the cash book as an hledger journal for an auditor, and the printable report
+/// (Bahasa Indonesia) of the year of `today` (WIB).
+pub fn export_bundle(
+    book: &Book,
+    today: chrono::NaiveDate,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let mut files = export_csv(book)?;
+    let group = book.group().unwrap_or_default();
+    let records = book.money_records();
+    let input = records.input();
+    files.push(ExportFile {
+        name: crate::money::journal_file_name(&group.name),
+        bytes: crate::money::hledger_journal(&input, &group.name).into_bytes(),
+    });
+    if let Ok(period) = crate::money::Period::year(chrono::Datelike::year(&today)) {
+        let report = crate::money::period_report(&input, &group.name, &period);
+        files.push(ExportFile {
+            name: format!("laporan-{}.html", period.year),
+            bytes: crate::money::report_html(&report, &group, today).into_bytes(),
+        });
+    }
+    Ok(files)
+}
+
 /// Every live record as CSV files: `survei-rumah.csv`, `penduduk.csv`, `donatur.csv`,
 /// `iuran.csv` (with the receipt number and void), `santunan.csv`, `pmks.csv`, plus the
 /// personal-data notice `PERHATIAN-DATA-PRIBADI.txt`.

@@ -460,7 +460,7 @@ fn penduduk_row(
                 ..Default::default()
             };
             h.anggota.insert(pid.clone(), person);
-            let hid = book.add_household(h)?;
+            let hid = book.insert_household(h)?;
             keys.household_by_kk.insert(no_kk.clone(), hid.clone());
             hid
         }
@@ -561,7 +561,7 @@ fn survei_row(
                 ..Default::default()
             };
             apply(&mut h, warnings);
-            let hid = book.add_household(h)?;
+            let hid = book.insert_household(h)?;
             keys.household_by_kk.insert(no_kk.clone(), hid);
         }
     }

@@ -57,16 +57,16 @@ pub use csvread::CsvError;
 pub use demo::{DemoError, DemoReport, create_demo, demo_group, fill_demo};
 pub use export::{
     ExportError, ExportFile, PENDUDUK_COLUMNS, PERSONAL_DATA_NOTICE, SURVEI_COLUMNS,
-    export_automerge, export_csv, export_json,
+    export_automerge, export_bundle, export_csv, export_json,
 };
 pub use generate::{GenerateReport, GenerateSpec, generate};
 pub use import::{ImportError, ImportKind, ImportReport, RowIssue, SavedRow, import_csv};
 pub use index::{HouseholdIndex, IndexEntry};
 pub use money::{
-    Amount, CardReceipt, DonorCard, DonorMonth, DonorTotal, KasBook, KasRow, MoneyError,
-    MoneyInput, MoneyRecords, OrderedMap, Period, PeriodReport, QuarterRow, SantunanDraft,
-    buku_kas, donor_card, hledger_journal, journal_file_name, kas_csv, period_report, report_csv,
-    report_html,
+    Amount, CardReceipt, DonorCard, DonorMonth, DonorTotal, KasBook, KasRow, Keputusan, MoneyError,
+    MoneyInput, MoneyRecords, MonthFlow, OrderedMap, Penerima, Period, PeriodReport, QuarterRow,
+    SantunanDraft, buku_kas, donor_card, hledger_journal, journal_file_name, kas_csv, month_flows,
+    period_report, report_csv, report_html,
 };
 pub use privacy::{
     HistoryEntry, PersonExport, SENSITIVE_PMKS_CODES, has_consent, person_export_html,

@@ -61,7 +61,8 @@ impl Book {
     /// sequence numbers durably first, then writes each receipt. Returns `(id, receipt)`
     /// pairs in draft order.
     ///
-    /// Errors: unknown donor, zero amount, or the sequence could not be reserved.
+    /// Errors: unknown donor, zero amount, empty purpose, or the sequence could not be
+    /// reserved.
     pub fn issue_receipts(
         &mut self,
         drafts: &[ReceiptDraft],
@@ -78,6 +79,12 @@ impl Book {
                 return Err(BookError::Invalid {
                     field: "jumlah".into(),
                     message: "must be more than Rp0".into(),
+                });
+            }
+            if d.untuk.trim().is_empty() {
+                return Err(BookError::Invalid {
+                    field: "untuk".into(),
+                    message: "the purpose is empty (e.g. \"Iuran Agustus 2025\")".into(),
                 });
             }
             donors.push(donor);
@@ -98,9 +105,9 @@ impl Book {
                 rt: donor.rt,
                 jumlah: d.jumlah,
                 terbilang: terbilang(&d.jumlah),
-                untuk: d.untuk.clone(),
+                untuk: d.untuk.trim().to_string(),
                 diterima_pada: d.diterima_pada.to_rfc3339_opts(SecondsFormat::Secs, true),
-                penerima: d.penerima.clone(),
+                penerima: d.penerima.trim().to_string(),
                 salinan_buku: d.salinan_buku,
                 created_by: me.clone(),
                 created_at: now.clone(),
@@ -354,9 +361,10 @@ impl Book {
                 });
             }
         }
-        if d.jenis.trim().is_empty() {
-            d.jenis = "tetap".into();
-        }
+        d.jenis = match d.jenis.trim().to_lowercase() {
+            j if j.is_empty() => "tetap".into(),
+            j => j,
+        };
         let kode = d.kode.clone();
         let id = self.add_donor(d)?;
         Ok((id, kode))

@@ -33,7 +33,7 @@ use std::path::Path;
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::book::{Book, BookError, Device, MemberId, Role, table};
 use crate::records::Member;
@@ -44,9 +44,6 @@ const INVITES: &str = "invites";
 
 /// Prefix of the device blobs holding sync states (`sync-<64 hex chars>`).
 pub const SYNC_STATE_BLOB_PREFIX: &str = "sync-";
-
-/// Device blob holding this device's secret key (same name as in `book.rs`).
-const SECRET_KEY_BLOB: &str = "secret_key";
 
 /// Salt of the invite-secret hash (a domain separator; secrets are random, 128 bits or more).
 const INVITE_HASH_SALT: &[u8] = b"rukun-invite-secret-v1";
@@ -221,10 +218,6 @@ fn blob_name(peer: &MemberId) -> String {
     format!("{SYNC_STATE_BLOB_PREFIX}{}", peer.as_str())
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// Hex of the Argon2id hash (8 KiB, 1 pass, 1 lane, 32 bytes, fixed salt) of an invite
 /// secret: the invite's key in the document.
 fn invite_key(secret: &[u8]) -> Result<String, BookError> {
@@ -324,7 +317,7 @@ impl Book {
         self.store = None;
         let mut book = self;
         let mut store = BookStore::create_with_key(dir, key)?;
-        store.write_device(SECRET_KEY_BLOB, &secret)?;
+        store.write_device(crate::book::blob::SECRET_KEY, &secret)?;
         book.store = Some(store);
         match book.joined_snapshot.take() {
             // The received file as it is, then what the sync after it brought.
@@ -398,6 +391,18 @@ impl Book {
             states.live.insert(peer.clone(), state);
         }
         states.live.entry(peer.clone()).or_default()
+    }
+
+    /// For a book made with [`Book::from_snapshot`]: the sync state with `peer` (the device
+    /// that sent the snapshot) starts from the snapshot's heads as heads both sides have, so
+    /// the first sync after it summarises and sends only the changes made since, instead of
+    /// a Bloom filter over the whole history. Does nothing for any other book.
+    pub fn seed_sync_state_from_snapshot(&self, states: &mut PeerSyncStates, peer: &MemberId) {
+        if self.joined_snapshot.is_none() {
+            return;
+        }
+        let state = states.live.entry(peer.clone()).or_default();
+        state.shared_heads = self.saved_heads.clone();
     }
 
     /// The next Automerge sync message (encoded) for `peer`, or `None` when there is nothing
@@ -541,10 +546,14 @@ impl Book {
     /// heard of the revocation. Commits.
     ///
     /// # Errors
-    /// [`BookError::NotAllowed`] when this device is not an admin; [`BookError::NotFound`]
-    /// when `id` is not a member; write errors.
+    /// [`BookError::NotAllowed`] when this device is not an admin; [`BookError::RevokeSelf`]
+    /// for this device's own id; [`BookError::NotFound`] when `id` is not a member; write
+    /// errors.
     pub fn revoke_member(&mut self, id: &MemberId, reason: &str) -> Result<(), BookError> {
         self.require_admin("revoke a member")?;
+        if id == self.member_id() {
+            return Err(BookError::RevokeSelf);
+        }
         let not_found = || BookError::NotFound {
             kind: "member",
             id: id.to_string(),
@@ -658,7 +667,8 @@ impl Book {
         let (by, at) = self.stamp();
         let obj = self.doc.put_object(&map, key.as_str(), ObjType::Map)?;
         self.doc.put(&obj, "role", role.as_str())?;
-        self.doc.put(&obj, "expires_at", rfc3339(expires_at))?;
+        self.doc
+            .put(&obj, "expires_at", crate::book::rfc3339(expires_at))?;
         self.doc.put(&obj, "created_by", by)?;
         self.doc.put(&obj, "created_at", at)?;
         self.doc.put(&obj, "used_by", "")?;

@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 use rukun_model::{
     Book, BookError, Device, GroupInit, InviteRefusal, InviteSecret, MAX_WRONG_INVITE_ATTEMPTS,
-    Member, MemberId, Role, short_secret_of,
+    MemberId, Role, short_secret_of,
 };
 
 fn init() -> GroupInit {
@@ -34,16 +34,8 @@ const SECRET: [u8; 16] = [7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 fn admin_and_copy() -> (Book, Book) {
     let mut a = Book::new_in_memory(Device::from_seed(1), &init()).unwrap();
     let mut b = a.replica_for(Device::from_seed(2));
-    let second_admin = Member {
-        name: "Pak Joko".into(),
-        role: Role::Admin.as_str().into(),
-        added_by: a.member_id().to_string(),
-        added_at: Utc::now().to_rfc3339(),
-        ..Default::default()
-    };
     let b_id = b.member_id().clone();
-    a.put_member(&b_id, &second_admin).unwrap();
-    a.commit("second admin").unwrap();
+    a.add_member(&b_id, "Pak Joko", Role::Admin, None).unwrap();
     a.create_invite(&SECRET, Role::Relawan, Utc::now() + Duration::hours(2))
         .unwrap();
     b.merge(&mut a).unwrap();
@@ -143,14 +135,8 @@ fn expired_invites_are_refused_by_the_inviters_clock() {
 fn only_an_admin_creates_invites_and_revokes() {
     let mut a = Book::new_in_memory(Device::from_seed(1), &init()).unwrap();
     let mut c = a.replica_for(Device::from_seed(3));
-    let relawan = Member {
-        name: "Wati".into(),
-        role: Role::Relawan.as_str().into(),
-        ..Default::default()
-    };
     let c_id = c.member_id().clone();
-    a.put_member(&c_id, &relawan).unwrap();
-    a.commit("relawan").unwrap();
+    a.add_member(&c_id, "Wati", Role::Relawan, None).unwrap();
     c.merge(&mut a).unwrap();
     let err = c
         .create_invite(&SECRET, Role::Admin, Utc::now() + Duration::hours(1))

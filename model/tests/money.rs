@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rukun_model::{
-    Amount, Book, Device, Donor, GroupInit, ImportKind, Member, MemberId, MoneyInput, Period,
-    Receipt, ReceiptDraft, buku_kas, donor_card, hledger_journal, import_csv, period_report,
-    rules::Rupiah, storage::KdfParams, widened_receipt_numbers,
+    Amount, Book, Device, Donor, GroupInit, ImportKind, MemberId, MoneyInput, Period, Receipt,
+    ReceiptDraft, buku_kas, donor_card, hledger_journal, import_csv, period_report, rules::Rupiah,
+    storage::KdfParams, widened_receipt_numbers,
 };
 
 fn init() -> GroupInit {
@@ -164,7 +164,7 @@ fn quarter_report_and_month_kas_agree_with_the_year() {
 #[test]
 fn months_and_quarters_go_by_the_wib_date() {
     let mut book = Book::new_in_memory(Device::from_seed(3), &init()).unwrap();
-    let d = book.add_donor(donor("D001", 27)).unwrap();
+    let d = book.add_new_donor(donor("D001", 27)).unwrap().0;
     // 06:30 WIB on 1 August is 23:30 UTC on 31 July: it belongs to August (and Q3).
     let early = Utc.with_ymd_and_hms(2025, 7, 31, 23, 30, 0).unwrap();
     // 23:30 WIB on 30 June is 16:30 UTC: June, Q2.
@@ -210,20 +210,19 @@ fn five_devices_issue_offline_with_a_crash_and_agree_after_random_syncs() {
     for (i, rt) in [27u16, 28, 29, 30, 31].iter().enumerate() {
         donor_ids.push(
             founder
-                .add_donor(donor(&format!("D00{}", i + 1), *rt))
-                .unwrap(),
+                .add_new_donor(donor(&format!("D00{}", i + 1), *rt))
+                .unwrap()
+                .0,
         );
     }
     let others: Vec<Device> = (0..4).map(|i| Device::from_seed(100 + i)).collect();
     for (i, d) in others.iter().enumerate() {
         founder
-            .put_member(
+            .add_member(
                 d.member_id(),
-                &Member {
-                    name: format!("Ketua RT {}", 27 + i),
-                    role: "ketua_rt".into(),
-                    ..Default::default()
-                },
+                &format!("Ketua RT {}", 27 + i),
+                rukun_model::Role::KetuaRt,
+                Some(27 + i as u16),
             )
             .unwrap();
     }
@@ -388,7 +387,7 @@ fn sync_pair(devs: &mut [Dev], a: usize, b: usize) {
 #[test]
 fn a_void_racing_a_donor_card_shows_on_both_after_sync() {
     let mut a = Book::new_in_memory(Device::from_seed(11), &init()).unwrap();
-    let d = a.add_donor(donor("D001", 27)).unwrap();
+    let d = a.add_new_donor(donor("D001", 27)).unwrap().0;
     let months: Vec<DateTime<Utc>> = (1..=3)
         .map(|m| Utc.with_ymd_and_hms(2025, m, 5, 3, 0, 0).unwrap())
         .collect();
@@ -591,11 +590,12 @@ fn a_santunan_links_person_pmks_and_meeting() {
     let before = book.disbursements().len();
     let id = book
         .add_santunan(&rukun_model::SantunanDraft {
-            nik: "3302051608638766".into(),
+            penerima: rukun_model::Penerima::Nik("3302051608638766".into()),
             jenis: "Sembako".into(),
             jumlah: rp(40_000),
             tanggal: "02/01/2026".into(),
-            keputusan: Some("Musyawarah Q1/2025".into()),
+            keputusan: rukun_model::Keputusan::Judul("Musyawarah Q1/2025".into()),
+            pmks_id: None,
             dibayar_oleh: "Bendahara".into(),
         })
         .unwrap();
@@ -624,11 +624,12 @@ fn a_santunan_links_person_pmks_and_meeting() {
     );
     assert!(meetings.iter().any(|(i, _)| *i == meeting));
     let bad = |nik: &str, jumlah: i64, tanggal: &str| rukun_model::SantunanDraft {
-        nik: nik.into(),
+        penerima: rukun_model::Penerima::Nik(nik.into()),
         jenis: "tunai".into(),
         jumlah: rp(jumlah),
         tanggal: tanggal.into(),
-        keputusan: None,
+        keputusan: rukun_model::Keputusan::Tidak,
+        pmks_id: None,
         dibayar_oleh: String::new(),
     };
     assert!(

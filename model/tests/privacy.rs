@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use rukun_model::{
-    Book, BookError, Consent, Device, GroupInit, Household, ImportKind, Member, Person, Pmks,
-    import_csv, storage::KdfParams,
+    Book, BookError, Consent, Device, GroupInit, Household, ImportKind, Person, Pmks, import_csv,
+    storage::KdfParams,
 };
 
 fn init() -> GroupInit {
@@ -253,13 +253,11 @@ fn a_person_export_lists_every_edit_with_author_and_time() {
     let mut admin = Book::new_in_memory(Device::from_seed(1), &init()).unwrap();
     let relawan = Device::from_seed(2);
     admin
-        .put_member(
+        .add_member(
             relawan.member_id(),
-            &Member {
-                name: "Relawan Dewi".into(),
-                role: "relawan".into(),
-                ..Default::default()
-            },
+            "Relawan Dewi",
+            rukun_model::Role::Relawan,
+            None,
         )
         .unwrap();
     let mut h = Household {

@@ -32,14 +32,7 @@ fn meeting() -> (Book, Book, Book) {
     for (seed, name) in [(11, "Relawan A"), (12, "Relawan B")] {
         let d = Device::from_seed(seed);
         admin
-            .put_member(
-                d.member_id(),
-                &rukun_model::Member {
-                    name: name.into(),
-                    role: "relawan".into(),
-                    ..Default::default()
-                },
-            )
+            .add_member(d.member_id(), name, rukun_model::Role::Relawan, None)
             .unwrap();
     }
     admin.commit("members").unwrap();
@@ -366,14 +359,15 @@ fn the_same_house_surveyed_twice_is_found_and_merged_without_losing_anything() {
         })
         .unwrap();
     let donor = b
-        .add_donor(Donor {
+        .add_new_donor(Donor {
             kode: "D071".into(),
             nama: "Sujono".into(),
             rt: 28,
             household_id: Some(other.clone()),
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .0;
     b.commit("B survey").unwrap();
     sync(&mut a, &mut b);
 

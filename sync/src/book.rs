@@ -5,7 +5,7 @@ use rukun_model::{
     SCHEMA_VERSION,
 };
 
-use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
+use crate::replica::{JoinGrant, PeerId, Replica, ReplicaError};
 
 /// Oldest schema version that can read a book written by this build.
 pub const MIN_READER_SCHEMA: u32 = 1;
@@ -40,6 +40,16 @@ impl BookReplica {
             states: PeerSyncStates::new(),
             newcomer_group: Some(group_id.to_owned()),
         }
+    }
+
+    /// A newcomer's book loaded from `peer`'s snapshot ([`Book::from_snapshot`]): the sync
+    /// with `peer` starts from the snapshot's heads, so it sends only what came after it.
+    pub fn from_snapshot_of(book: Book, peer: &PeerId) -> Self {
+        let mut replica = Self::new(book);
+        replica
+            .book
+            .seed_sync_state_from_snapshot(&mut replica.states, &member(peer));
+        replica
     }
 
     /// The book.
@@ -110,12 +120,8 @@ impl Replica for BookReplica {
         MIN_READER_SCHEMA.min(self.schema_version())
     }
 
-    fn peer_status(&self, peer: &PeerId) -> PeerStatus {
-        match self.book.member_status(&member(peer)) {
-            MemberStatus::Member => PeerStatus::Member,
-            MemberStatus::Revoked => PeerStatus::Revoked,
-            MemberStatus::Unknown => PeerStatus::Unknown,
-        }
+    fn peer_status(&self, peer: &PeerId) -> MemberStatus {
+        self.book.member_status(&member(peer))
     }
 
     fn generate_sync_message(&mut self, peer: &PeerId) -> Option<Vec<u8>> {

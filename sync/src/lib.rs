@@ -51,7 +51,7 @@ pub use node::{
     InviteInput, JoinGroupError, JoinOptions, JoinResume, Joined, MDNS_SERVICE, Node, NodeConfig,
     NodeError, NodeEvent, join_group, join_group_resuming, join_group_with,
 };
-pub use replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
+pub use replica::{JoinGrant, MemberStatus, PeerId, Replica, ReplicaError};
 pub use rukun_model::{InviteRefusal, InviteSecret};
 pub use session::{
     Event, Output, Progress, Role, SLOWEST_LINK, Session, SessionConfig, SessionError, Summary,

@@ -12,7 +12,7 @@ use iroh::{Endpoint, EndpointAddr, NetReportConfig, RelayMode, RelayUrl, SecretK
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::frame::{Hello, sanitize_reason};
-use crate::replica::{PeerId, PeerStatus, Replica};
+use crate::replica::{MemberStatus, PeerId, Replica};
 use crate::session::{Event, Progress, Role, Session, SessionConfig, SessionError, Summary};
 use crate::stream::{SyncError, lock, run_session};
 
@@ -118,11 +118,11 @@ pub async fn bind_endpoint_with(config: EndpointConfig) -> Result<Endpoint, Bind
 }
 
 /// The refusal sentence for a peer that is not a member, or `None` for a member.
-pub fn refusal_for(status: PeerStatus) -> Option<&'static str> {
+pub fn refusal_for(status: MemberStatus) -> Option<&'static str> {
     match status {
-        PeerStatus::Member => None,
-        PeerStatus::Revoked => Some("this device was revoked"),
-        PeerStatus::Unknown => Some("unknown member: sync with the inviter first"),
+        MemberStatus::Member => None,
+        MemberStatus::Revoked => Some("this device was revoked"),
+        MemberStatus::Unknown => Some("unknown member: sync with the inviter first"),
     }
 }
 
@@ -222,15 +222,19 @@ where
     dial(endpoint, inviter, replica, config, progress, true).await
 }
 
-fn check_dial(status: PeerStatus, peer: &iroh::EndpointId, inviter: bool) -> Result<(), SyncError> {
+fn check_dial(
+    status: MemberStatus,
+    peer: &iroh::EndpointId,
+    inviter: bool,
+) -> Result<(), SyncError> {
     match status {
-        PeerStatus::Member => Ok(()),
-        PeerStatus::Unknown if inviter => Ok(()),
-        PeerStatus::Unknown | PeerStatus::Revoked => {
+        MemberStatus::Member => Ok(()),
+        MemberStatus::Unknown if inviter => Ok(()),
+        MemberStatus::Unknown | MemberStatus::Revoked => {
             tracing::info!(peer = %peer.fmt_short(), ?status, "not dialling a non-member");
             Err(SyncError::NotMember {
                 peer: peer.to_string(),
-                revoked: status == PeerStatus::Revoked,
+                revoked: status == MemberStatus::Revoked,
             })
         }
     }

@@ -19,7 +19,7 @@ use crate::net::{
     BindEndpointError, EndpointConfig, JOIN_ALPN, SYNC_ALPN, SessionReport, SyncHandler,
     bind_endpoint_with, sync_with, sync_with_inviter,
 };
-use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica};
+use crate::replica::{JoinGrant, MemberStatus, PeerId, Replica};
 use crate::session::{Event, Progress, SessionConfig, Summary};
 use crate::snapshot::{
     PartialSnapshot, SNAPSHOT_ALPN, SnapshotError, SnapshotHandler, fetch_snapshot,
@@ -256,7 +256,7 @@ impl Node {
         };
         nearby
             .into_iter()
-            .filter(|a| guard.peer_status(a.id.as_bytes()) == PeerStatus::Member)
+            .filter(|a| guard.peer_status(a.id.as_bytes()) == MemberStatus::Member)
             .collect()
     }
 
@@ -722,10 +722,15 @@ async fn receive_book(
     )
     .await?;
     let snapshot_bytes = snapshot.as_ref().map_or(0, |s| s.len() as u64);
+    tracing::debug!(bytes = snapshot_bytes, "join: snapshot received");
     let replica = match snapshot {
-        Some(bytes) => BookReplica::new(Book::from_snapshot(device, bytes)?),
+        Some(bytes) => BookReplica::from_snapshot_of(
+            Book::from_snapshot(device, bytes)?,
+            inviter.id.as_bytes(),
+        ),
         None => BookReplica::newcomer(Book::new_joining(device)?, &grant.group_id),
     };
+    tracing::debug!("join: snapshot loaded");
     let replica = Arc::new(Mutex::new(replica));
     // What was written after the snapshot (at least the invite's redemption).
     let summary = sync_with_inviter(
@@ -736,6 +741,10 @@ async fn receive_book(
         progress,
     )
     .await?;
+    tracing::debug!(
+        changes = summary.changes_received,
+        "join: synced what came after the snapshot"
+    );
     let replica = match Arc::try_unwrap(replica) {
         Ok(m) => m.into_inner().map_err(|_| SyncError::ReplicaUnavailable)?,
         Err(_) => return Err(SyncError::ReplicaUnavailable.into()),

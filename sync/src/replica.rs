@@ -6,17 +6,9 @@ use serde::{Deserialize, Serialize};
 /// A 32-byte ed25519 public key: the iroh `EndpointId` of a device, which is also its member id.
 pub type PeerId = [u8; 32];
 
-/// Whether a device may sync with this book.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PeerStatus {
-    /// Listed in the book's members and not revoked.
-    Member,
-    /// Listed in the book's members but revoked (for example a lost phone).
-    Revoked,
-    /// Not listed in this copy of the book (a stranger, or a member added at another device that
-    /// this device has not heard of yet).
-    Unknown,
-}
+/// Whether a peer may sync: the model's [`MemberStatus`] of its member record (one type for
+/// the book's answer and the protocol's question).
+pub use rukun_model::MemberStatus;
 
 /// An error of the replica while handling sync data or persisting it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,7 +59,7 @@ pub trait Replica {
     fn min_reader_schema(&self) -> u32;
 
     /// Whether `peer` (32-byte ed25519 public key = iroh `EndpointId`) may sync with this book.
-    fn peer_status(&self, peer: &PeerId) -> PeerStatus;
+    fn peer_status(&self, peer: &PeerId) -> MemberStatus;
 
     /// The next Automerge sync message (encoded bytes) for `peer`, or `None` when there is
     /// nothing to send right now. The replica keeps one sync state per peer.

@@ -25,7 +25,7 @@ use crate::frame::{
     COMPRESSION_DEFLATE, DEFAULT_MAX_FRAME, Done, Frame, FrameDecoder, FrameError, HEADER_LEN,
     Hello, PROTOCOL_VERSION, Refuse, RefuseCode,
 };
-use crate::replica::{PeerId, PeerStatus, Replica, ReplicaError};
+use crate::replica::{MemberStatus, PeerId, Replica, ReplicaError};
 
 /// Slowest link a sync must survive, in bytes per second (8 kbit/s): a big message handed to
 /// the transport may take this long per byte to leave before anything comes back.
@@ -544,16 +544,16 @@ impl Session {
             ));
         }
         match (self.role, replica.peer_status(&self.peer)) {
-            (_, PeerStatus::Revoked) => {
+            (_, MemberStatus::Revoked) => {
                 return Err(Refuse::new(RefuseCode::Revoked, "this device was revoked"));
             }
-            (Role::Acceptor, PeerStatus::Unknown) => {
+            (Role::Acceptor, MemberStatus::Unknown) => {
                 return Err(Refuse::new(
                     RefuseCode::UnknownMember,
                     "unknown member: sync with the inviter first",
                 ));
             }
-            (Role::Initiator, PeerStatus::Unknown) | (_, PeerStatus::Member) => {}
+            (Role::Initiator, MemberStatus::Unknown) | (_, MemberStatus::Member) => {}
         }
         if h.min_reader_schema > me.schema_version {
             return Err(Refuse::new(

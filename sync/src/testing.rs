@@ -13,7 +13,7 @@ use automerge::{AutoCommit, ROOT, ReadDoc, ScalarValue, Value};
 use tokio::io::AsyncWrite;
 
 use crate::frame::Hello;
-use crate::replica::{JoinGrant, PeerId, PeerStatus, Replica, ReplicaError};
+use crate::replica::{JoinGrant, MemberStatus, PeerId, Replica, ReplicaError};
 use crate::session::{Event, Output, Role, Session, SessionConfig, SessionError, Summary};
 use crate::ticket::INVITE_SECRET_LEN;
 use rukun_model::InviteRefusal;
@@ -180,14 +180,14 @@ impl Replica for TestReplica {
         self.min_reader_schema
     }
 
-    fn peer_status(&self, peer: &PeerId) -> PeerStatus {
+    fn peer_status(&self, peer: &PeerId) -> MemberStatus {
         let key = hex(peer);
         if self.get_str("revoked", &key).is_some() {
-            PeerStatus::Revoked
+            MemberStatus::Revoked
         } else if self.get_str("members", &key).is_some() {
-            PeerStatus::Member
+            MemberStatus::Member
         } else {
-            PeerStatus::Unknown
+            MemberStatus::Unknown
         }
     }
 
@@ -234,7 +234,7 @@ impl Replica for TestReplica {
         new_member: &PeerId,
         name: &str,
     ) -> Result<JoinGrant, InviteRefusal> {
-        if self.peer_status(new_member) == PeerStatus::Revoked {
+        if self.peer_status(new_member) == MemberStatus::Revoked {
             return Err(InviteRefusal::Revoked);
         }
         let now = unix_now();

@@ -227,7 +227,7 @@ fn unknown_member_refused_until_it_syncs_with_inviter() {
     assert!(sim.run_until_quiescent()[0].both_finished());
     assert_eq!(
         sim.peer(n).replica.peer_status(&id(1)),
-        rukun_sync::PeerStatus::Member
+        rukun_sync::MemberStatus::Member
     );
 }
 
@@ -252,11 +252,11 @@ fn revoked_member_refused_and_revocation_wins_over_readd() {
     assert!(sim.run_until_quiescent()[0].both_finished());
     assert_eq!(
         sim.peer(ia).replica.peer_status(&id(2)),
-        rukun_sync::PeerStatus::Revoked
+        rukun_sync::MemberStatus::Revoked
     );
     assert_eq!(
         sim.peer(ic).replica.peer_status(&id(2)),
-        rukun_sync::PeerStatus::Revoked
+        rukun_sync::MemberStatus::Revoked
     );
     for target in [ia, ic] {
         sim.connect(ib, target);
@@ -313,7 +313,7 @@ impl Tap for TestReplica {
     fn tap(mut self, from: &TestReplica) -> TestReplica {
         self.set_schema(from.schema_version(), from.min_reader_schema());
         for i in 1..=2 {
-            if from.peer_status(&id(i)) == rukun_sync::PeerStatus::Member {
+            if from.peer_status(&id(i)) == rukun_sync::MemberStatus::Member {
                 self.add_member(&id(i), "relawan");
             }
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use automerge::{AutoCommit, ReadDoc, sync::SyncDoc, transaction::Transactable};
-use rukun_model::{Book, Device, GenerateSpec, GroupInit, Member, storage::KdfParams};
+use rukun_model::{Book, Device, GenerateSpec, GroupInit, storage::KdfParams};
 use rukun_sync::{BookReplica, Node, NodeConfig, Summary};
 
 const PASS: &str = "bench";
@@ -205,13 +205,11 @@ impl Bench {
         );
         // The volunteer who will receive the book is a member.
         let volunteer = Device::from_seed(4242);
-        book.put_member(
+        book.add_member(
             volunteer.member_id(),
-            &Member {
-                name: "Relawan".into(),
-                role: "relawan".into(),
-                ..Default::default()
-            },
+            "Relawan",
+            rukun_model::Role::Relawan,
+            None,
         )
         .unwrap();
         book.commit("add volunteer").unwrap();

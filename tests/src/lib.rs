@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use rukun_model::{Book, Device, GroupInit, ImportKind, Member, MemberId, Role, Stats};
+use rukun_model::{Book, Device, GroupInit, ImportKind, MemberId, Role, Stats};
 
 /// Passphrase of every test book.
 pub const PASS: &str = "rahasia-uji";
@@ -150,15 +150,7 @@ pub fn group_init(member_name: &str) -> GroupInit {
 /// # Errors
 /// When the book cannot be written.
 pub fn add_member(book: &mut Book, id: &MemberId, name: &str, role: Role) -> Result<()> {
-    let member = Member {
-        name: name.into(),
-        role: role.as_str().into(),
-        added_by: book.member_id().to_string(),
-        added_at: book.now().to_rfc3339(),
-        ..Default::default()
-    };
-    book.put_member(id, &member)?;
-    book.commit("add member")?;
+    book.add_member(id, name, role, None)?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use rukun_model::{Book, Device, GenerateSpec, GroupInit, Member};
+use rukun_model::{Book, Device, GenerateSpec, GroupInit};
 use rukun_sync::{
     BookReplica, Event, HEADER_LEN, Hello, Output, PeerId, Role, Session, SessionConfig,
 };
@@ -214,13 +214,11 @@ fn zstd_on_sync_frames_of_the_kelurahan_book() {
         "generated {households} households in {:.0} s",
         t.elapsed().as_secs_f64()
     );
-    book.put_member(
+    book.add_member(
         volunteer.member_id(),
-        &Member {
-            name: "Relawan".into(),
-            role: "relawan".into(),
-            ..Default::default()
-        },
+        "Relawan",
+        rukun_model::Role::Relawan,
+        None,
     )
     .unwrap();
     book.commit("add volunteer").unwrap();

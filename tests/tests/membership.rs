@@ -27,10 +27,9 @@ fn revocation_wins_over_a_concurrent_re_add() {
     assert_eq!(y.member_status(&lost), MemberStatus::Revoked);
 
     // An admin who has seen the revocation may re-add the device deliberately...
-    let mut m = y.member(&lost).unwrap().unwrap();
-    m.revoked = None;
-    y.put_member(&lost, &m).unwrap();
-    y.commit("re-add").unwrap();
+    let m = y.member(&lost).unwrap().unwrap();
+    y.add_member(&lost, &m.name, Role::parse(&m.role).unwrap(), m.rt)
+        .unwrap();
     assert_eq!(y.member_status(&lost), MemberStatus::Member);
     // ...but a revocation made concurrently with that re-add still wins.
     x.revoke_member(&lost, "masih hilang").unwrap();
@@ -45,9 +44,9 @@ fn a_device_unknown_to_the_book_is_unknown() {
     let books = group_in_memory(1, &[2]).unwrap();
     let r = BookReplica::new(books.into_iter().next().unwrap());
     let stranger = Device::from_seed(42).member_id().to_bytes();
-    assert_eq!(r.peer_status(&stranger), rukun_sync::PeerStatus::Unknown);
+    assert_eq!(r.peer_status(&stranger), rukun_sync::MemberStatus::Unknown);
     let member = Device::from_seed(2).member_id().to_bytes();
-    assert_eq!(r.peer_status(&member), rukun_sync::PeerStatus::Member);
+    assert_eq!(r.peer_status(&member), rukun_sync::MemberStatus::Member);
 }
 
 proptest! {

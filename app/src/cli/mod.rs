@@ -1,5 +1,6 @@
 //! The command line: parsing (clap) and one function per subcommand.
 
+mod args;
 mod money;
 #[cfg(feature = "sync")]
 mod peers;
@@ -10,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
+
+use args::Cli;
+use args::{Command, ExportFormat, HouseholdCommand, KindArg, PersonCommand};
 use rukun_model::{
     Book, GenerateSpec, GroupInit, Household, ImportKind, rules, set_household_field,
     storage::{BookStore, KdfParams},
@@ -20,259 +24,6 @@ use rukun_model::{
 const EXIT_ROWS_REJECTED: u8 = 3;
 /// Exit status when the input file cannot be read.
 const EXIT_UNREADABLE: u8 = 2;
-
-/// Rukun: the book of a community welfare group (WKSBM), kept on every volunteer's device
-/// and merged peer to peer.
-#[derive(Debug, Parser)]
-#[command(name = "rukun", version, about)]
-pub(crate) struct Cli {
-    /// The book folder (one folder is one device's copy of one group's book).
-    /// Default: the OS data folder.
-    #[arg(long, global = true, env = "RUKUN_BOOK")]
-    book: Option<PathBuf>,
-    /// Use a very cheap key derivation when creating a book. For tests only: a stolen
-    /// book made this way is easy to brute-force.
-    #[arg(
-        long,
-        global = true,
-        hide = true,
-        env = "RUKUN_INSECURE_FAST_KDF",
-        action = clap::ArgAction::SetTrue,
-        value_parser = clap::builder::BoolishValueParser::new()
-    )]
-    insecure_fast_kdf: bool,
-    /// Where the app's Sinkron screen listens (default: all interfaces, `0.0.0.0:0`, for the
-    /// meeting's Wi-Fi or hotspot); e.g. `127.0.0.1:0` to keep two windows on one machine.
-    #[arg(long, global = true, env = "RUKUN_APP_BIND")]
-    app_bind: Option<std::net::SocketAddr>,
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Found a new group in an empty book folder; this device becomes its first admin.
-    Init {
-        /// Group name, e.g. "Warga Rukun".
-        #[arg(long)]
-        name: String,
-        /// Kelurahan or desa name.
-        #[arg(long)]
-        kelurahan: String,
-        /// Kode wilayah (Kemendagri), e.g. 34.71.13.1006.
-        #[arg(long)]
-        kode_wilayah: String,
-        /// RW number.
-        #[arg(long)]
-        rw: String,
-        /// RT numbers served, comma-separated, e.g. 27,28,29.
-        #[arg(long, value_delimiter = ',')]
-        rt: Vec<String>,
-        /// Your name (the founding member).
-        #[arg(long)]
-        member: String,
-    },
-    /// Create a new book filled with the sample RW (RW 08 Sorosutan, year 2025, invented
-    /// people: the files of `data/rw08`, built in), to try Rukun in one step.
-    Demo {
-        /// Your name (the founding admin of the sample book).
-        #[arg(long, default_value = "Admin Contoh")]
-        member: String,
-    },
-    /// Import a CSV file of the paper book (or its Excel copy).
-    Import {
-        /// What the file holds.
-        kind: KindArg,
-        /// The CSV file.
-        file: PathBuf,
-    },
-    /// Counts of live records.
-    Stats {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Fill the book with a deterministic kelurahan-size data set (tests, benchmarks).
-    Generate {
-        /// Number of households (about 4 people each).
-        #[arg(long, default_value_t = 5000)]
-        households: usize,
-        /// Seed: the same seed gives the same records.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-    },
-    /// Households: list, show, add, edit.
-    Household {
-        #[command(subcommand)]
-        command: HouseholdCommand,
-    },
-    /// Export the whole book to a folder.
-    Export {
-        /// csv (Excel), json, or automerge (one standard Automerge file).
-        #[arg(long, value_enum)]
-        format: ExportFormat,
-        /// The folder to write into (created if needed).
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// The meeting's review: conflicts, duplicates, deletions that raced an edit.
-    Review {
-        #[command(subcommand)]
-        command: review::ReviewCommand,
-    },
-    /// Settle a conflicting field: `--value V` (one of the listed values or a new one) or
-    /// `--pick N` (the N-th listed value).
-    Resolve {
-        /// Record id (household, PMKS, donor or santunan).
-        record: String,
-        /// Field, e.g. `lantai` or `anggota.<person id>.nama`, or `kode` of a PMKS record.
-        field: String,
-        /// The value to keep.
-        #[arg(long)]
-        value: Option<String>,
-        /// The number of a listed value (from 1).
-        #[arg(long)]
-        pick: Option<usize>,
-    },
-    /// Merge household OTHER into KEEP (undo with `rukun unmerge`).
-    MergeHouseholds {
-        /// Surviving household id.
-        keep: String,
-        /// Household merged away.
-        other: String,
-    },
-    /// Undo a merge (its id, or the id of the household merged away).
-    Unmerge {
-        /// Merge id or merged household id.
-        id: String,
-    },
-    /// A person's data (UU 27/2022).
-    Person {
-        #[command(subcommand)]
-        command: PersonCommand,
-    },
-    /// Change the book's passphrase (new one from RUKUN_NEW_PASSPHRASE or a prompt).
-    Passphrase,
-    /// Receipts (kuitansi): issue offline, void, show.
-    Receipt {
-        #[command(subcommand)]
-        command: money::ReceiptCommand,
-    },
-    /// Aid paid (santunan).
-    Santunan {
-        #[command(subcommand)]
-        command: money::SantunanCommand,
-    },
-    /// Donors: add (code scoped to this device), list.
-    Donor {
-        #[command(subcommand)]
-        command: money::DonorCommand,
-    },
-    /// The buku kas umum of one month (derived, never stored).
-    Kas(money::KasArgs),
-    /// The report of a year or quarter: JSON, printable HTML, CSV.
-    Report(money::ReportArgs),
-    /// A donor's card (kartu donatur) for one year.
-    DonorCard(money::DonorCardArgs),
-    #[cfg(feature = "sync")]
-    #[command(flatten)]
-    Peer(peers::PeerCommand),
-}
-
-#[derive(Debug, Subcommand)]
-enum PersonCommand {
-    /// Everything the book holds about one person, with who recorded or changed what and
-    /// when, as JSON and a readable page.
-    Export {
-        /// The person's NIK.
-        nik: String,
-        /// Folder to write into.
-        #[arg(long, default_value = ".")]
-        out: PathBuf,
-    },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum KindArg {
-    Penduduk,
-    Survei,
-    Donatur,
-    Iuran,
-    Santunan,
-    Pmks,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ExportFormat {
-    Csv,
-    Json,
-    Automerge,
-    /// An hledger journal of the cash book (`<group>.journal`).
-    Hledger,
-}
-
-#[derive(Debug, Subcommand)]
-enum HouseholdCommand {
-    /// Delete a household (a tombstone; a concurrent edit elsewhere is kept for review).
-    Delete {
-        /// Household id.
-        id: String,
-        /// Why.
-        #[arg(long)]
-        reason: String,
-    },
-    /// Restore a deleted household.
-    Restore {
-        /// Household id.
-        id: String,
-    },
-    /// List live households.
-    List {
-        /// Only this RT.
-        #[arg(long)]
-        rt: Option<u16>,
-        /// Part of a name, NIK, KK number or address.
-        #[arg(long)]
-        search: Option<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Show one household with its people.
-    Show {
-        /// Household id.
-        id: String,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Add a household; prints its id.
-    Add {
-        /// Nomor KK (16 digits).
-        #[arg(long)]
-        kk: String,
-        /// RT.
-        #[arg(long)]
-        rt: String,
-        /// Address.
-        #[arg(long)]
-        alamat: String,
-        /// Name of the kepala keluarga.
-        #[arg(long)]
-        kepala: String,
-        /// RW (default: the group's RW).
-        #[arg(long)]
-        rw: Option<String>,
-    },
-    /// Edit fields of a household (names as in the CSV export header); one save.
-    Edit {
-        /// Household id.
-        id: String,
-        /// FIELD=VALUE, repeatable.
-        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
-        set: Vec<String>,
-    },
-}
 
 /// Name of the notice written into every export folder (it holds personal data).
 const NOTICE_FILE: &str = "PERHATIAN-DATA-PRIBADI.txt";
@@ -508,6 +259,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExportFormat::Json => rukun_model::export_json(&book)?,
                 ExportFormat::Automerge => rukun_model::export_automerge(&mut book),
                 ExportFormat::Hledger => money::hledger_files(&book)?,
+                ExportFormat::Bundle => {
+                    rukun_model::export_bundle(&book, rukun_model::rules::wib_date(book.now()))?
+                }
             };
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let has_notice = files.iter().any(|f| f.name == NOTICE_FILE);
@@ -677,16 +431,7 @@ fn household(dir: &Path, command: HouseholdCommand) -> Result<ExitCode> {
             ] {
                 set_household_field(&mut h, field, value)?;
             }
-            if book
-                .households()
-                .iter()
-                .any(|(_, o)| o.is_live() && o.no_kk == h.no_kk)
-            {
-                bail!(
-                    "no_kk: a household with KK {} is already in the book",
-                    h.no_kk
-                );
-            }
+            // The model refuses a KK number already in the book.
             let id = book.add_household(h)?;
             book.commit("household add")?;
             println!("{id}");

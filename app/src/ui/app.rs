@@ -7,11 +7,12 @@ use egui::{Align, Layout, RichText, Vec2};
 use rukun_model::Book;
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::index::Index;
 use crate::screens;
 use crate::settings::Settings;
-use crate::state::{AppState, Command, Phase, Screen, Session};
+use crate::state::{AppState, Phase, Screen, Session};
 use crate::widgets::{self, NARROW};
 
 /// How the app is started.

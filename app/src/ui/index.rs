@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rukun_model::rules::{self, PmksCode, PmksStatus, Rupiah, YearMonth};
-use rukun_model::{Book, Disbursement, Donor, Group, Household, Meeting, Member, MemberId, Pmks};
+use rukun_model::{
+    Book, Disbursement, Donor, Group, Household, Meeting, Member, MemberId, MoneyInput,
+    MoneyRecords, Pmks,
+};
 use rust_decimal::Decimal;
 
 /// One household row of the Rumah Tangga list.
@@ -80,6 +83,7 @@ pub(crate) struct PmksRow {
 /// One receipt row.
 #[derive(Debug, Clone)]
 pub(crate) struct ReceiptRow {
+    pub(crate) id: String,
     pub(crate) nomor: String,
     pub(crate) donor_id: String,
     pub(crate) dari: String,
@@ -88,6 +92,22 @@ pub(crate) struct ReceiptRow {
     /// The WIB month the receipt belongs to.
     pub(crate) month: Option<YearMonth>,
     pub(crate) voided: bool,
+}
+
+impl ReceiptRow {
+    fn of(id: &str, r: &rukun_model::Receipt, voided: bool) -> ReceiptRow {
+        let at = parse_instant(&r.diterima_pada);
+        ReceiptRow {
+            id: id.to_string(),
+            nomor: r.nomor.clone(),
+            donor_id: r.donor_id.clone(),
+            dari: r.dari.clone(),
+            jumlah: r.jumlah,
+            month: at.map(YearMonth::of_instant_wib),
+            at,
+            voided,
+        }
+    }
 }
 
 /// One santunan row.
@@ -99,7 +119,7 @@ pub(crate) struct DisbursementRow {
     pub(crate) date: Option<NaiveDate>,
 }
 
-/// Money in and out of one WIB month.
+/// Money in and out of one WIB month (from the model's [`rukun_model::month_flows`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct MonthTotals {
     pub(crate) masuk: Decimal,
@@ -124,6 +144,9 @@ pub(crate) struct Index {
     pub(crate) disbursements: Vec<DisbursementRow>,
     pub(crate) meetings: Vec<(String, Meeting)>,
     pub(crate) months: BTreeMap<YearMonth, MonthTotals>,
+    /// The receipts, voids and disbursements as records, for the model's money functions
+    /// (month totals, balance, donor card): the UI never sums money itself.
+    pub(crate) money: MoneyRecords,
     /// Households that share a KK number with another live household (likely duplicates).
     pub(crate) duplicate_kk: Vec<(String, Vec<String>)>,
     /// People whose NIK appears in more than one place.
@@ -306,22 +329,14 @@ impl Index {
     }
 
     pub(crate) fn reload_receipts(&mut self, book: &Book) {
-        let voided: HashSet<String> = book.voids().into_iter().map(|(id, _)| id).collect();
-        let mut rows: Vec<ReceiptRow> = book
-            .receipts()
-            .into_iter()
-            .map(|(id, r)| {
-                let at = parse_instant(&r.diterima_pada);
-                ReceiptRow {
-                    voided: voided.contains(&id),
-                    nomor: r.nomor,
-                    donor_id: r.donor_id,
-                    dari: r.dari,
-                    jumlah: r.jumlah,
-                    month: at.map(YearMonth::of_instant_wib),
-                    at,
-                }
-            })
+        self.money.receipts = book.receipts();
+        self.money.voids = book.voids();
+        let voided: HashSet<&str> = self.money.voids.iter().map(|(id, _)| id.as_str()).collect();
+        let mut rows: Vec<ReceiptRow> = self
+            .money
+            .receipts
+            .iter()
+            .map(|(id, r)| ReceiptRow::of(id, r, voided.contains(id.as_str())))
             .collect();
         rows.sort_by(|a, b| (b.at, &b.nomor).cmp(&(a.at, &a.nomor)));
         self.receipts = rows;
@@ -329,33 +344,25 @@ impl Index {
     }
 
     /// A receipt was issued on this device.
-    pub(crate) fn add_receipt(&mut self, r: &rukun_model::Receipt) {
-        let at = parse_instant(&r.diterima_pada);
-        self.receipts.insert(
-            0,
-            ReceiptRow {
-                nomor: r.nomor.clone(),
-                donor_id: r.donor_id.clone(),
-                dari: r.dari.clone(),
-                jumlah: r.jumlah,
-                month: at.map(YearMonth::of_instant_wib),
-                at,
-                voided: false,
-            },
-        );
+    pub(crate) fn add_receipt(&mut self, id: &str, r: &rukun_model::Receipt) {
+        self.receipts.insert(0, ReceiptRow::of(id, r, false));
+        self.money.receipts.push((id.to_string(), r.clone()));
         self.recount_months();
     }
 
-    pub(crate) fn mark_voided(&mut self, nomor: &str) {
+    /// A receipt was voided on this device: the voids are read again (the model matches a
+    /// void to its receipt by record id).
+    pub(crate) fn reload_voids(&mut self, book: &Book) {
+        self.money.voids = book.voids();
+        let voided: HashSet<&str> = self.money.voids.iter().map(|(id, _)| id.as_str()).collect();
         for r in &mut self.receipts {
-            if r.nomor == nomor {
-                r.voided = true;
-            }
+            r.voided = voided.contains(r.id.as_str());
         }
         self.recount_months();
     }
 
     pub(crate) fn reload_disbursements(&mut self, book: &Book) {
+        self.money.disbursements = book.disbursements();
         self.meetings = book.meetings();
         self.meetings
             .sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
@@ -389,47 +396,35 @@ impl Index {
         }
     }
 
-    pub(crate) fn add_disbursement(&mut self, id: String, d: Disbursement) {
-        let row = self.disbursement_row(id, d);
-        self.disbursements.push(row);
-        self.disbursements
-            .sort_by(|a, b| (b.date, &b.id).cmp(&(a.date, &a.id)));
-        self.recount_months();
+    /// The records the money functions read (donors included, for the donor card).
+    pub(crate) fn money_input(&self) -> MoneyInput<'_> {
+        MoneyInput {
+            receipts: &self.money.receipts,
+            voids: &self.money.voids,
+            disbursements: &self.money.disbursements,
+            donors: &self.donors,
+            ..MoneyInput::default()
+        }
     }
 
     fn recount_months(&mut self) {
-        let mut months: BTreeMap<YearMonth, MonthTotals> = BTreeMap::new();
-        for r in self.receipts.iter().filter(|r| !r.voided) {
-            if let Some(m) = r.month {
-                let t = months.entry(m).or_default();
-                t.masuk += r.jumlah.amount();
-                t.receipts += 1;
-            }
-        }
-        for d in &self.disbursements {
-            if let Some(date) = d.date {
-                let t = months.entry(YearMonth::of_date(date)).or_default();
-                t.keluar += d.record.jumlah.amount();
-                t.disbursements += 1;
-            }
-        }
-        self.months = months;
+        self.months = rukun_model::month_flows(&self.money_input())
+            .into_iter()
+            .map(|(m, f)| {
+                let t = MonthTotals {
+                    masuk: f.masuk.0,
+                    keluar: f.keluar.0,
+                    receipts: f.receipts,
+                    disbursements: f.disbursements,
+                };
+                (m, t)
+            })
+            .collect();
     }
 
-    /// Fund balance: every receipt not voided less every santunan paid.
+    /// Fund balance: the sum of every month's flow (the model's ledger rules).
     pub(crate) fn balance(&self) -> Decimal {
-        let masuk: Decimal = self
-            .receipts
-            .iter()
-            .filter(|r| !r.voided)
-            .map(|r| r.jumlah.amount())
-            .sum();
-        let keluar: Decimal = self
-            .disbursements
-            .iter()
-            .map(|d| d.record.jumlah.amount())
-            .sum();
-        masuk - keluar
+        self.months.values().map(|t| t.masuk - t.keluar).sum()
     }
 
     /// Balance at the end of the month before `m`.

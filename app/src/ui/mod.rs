@@ -14,12 +14,12 @@
 rust_i18n::i18n!("locales", fallback = "id");
 
 mod app;
+mod command;
 mod held;
 mod i18n;
 mod index;
+mod jobs;
 mod meeting;
-#[cfg(feature = "sync")]
-mod net;
 mod screens;
 mod settings;
 mod state;

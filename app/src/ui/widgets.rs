@@ -7,8 +7,8 @@ use rukun_model::rules::{self, Rupiah};
 use rust_decimal::Decimal;
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
-use crate::state::Command;
 
 /// Below this width (logical points) the app lays out one column with big touch targets.
 pub(crate) const NARROW: f32 = 600.0;

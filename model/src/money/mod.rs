@@ -43,7 +43,7 @@ pub use html::report_html;
 pub use journal::{hledger_journal, journal_file_name};
 pub use kas::{KasBook, KasRow, buku_kas};
 pub use report::{DonorTotal, PeriodReport, QuarterRow, period_report};
-pub use santunan::SantunanDraft;
+pub use santunan::{Keputusan, Penerima, SantunanDraft};
 
 /// Errors of the money reports.
 #[derive(Debug, thiserror::Error)]
@@ -559,6 +559,43 @@ impl<'a> Ledger<'a> {
         }
         total
     }
+}
+
+/// Money in and out of one WIB month, as Beranda and Laporan show it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MonthFlow {
+    /// Receipts not voided.
+    pub masuk: Amount,
+    /// Live disbursements.
+    pub keluar: Amount,
+    /// How many receipts were counted.
+    pub receipts: usize,
+    /// How many disbursements were counted.
+    pub disbursements: usize,
+}
+
+/// Every month that money moved in, from the same ledger as the buku kas umum and the
+/// reports: a void cancels its receipt (by record id, so a widened number cannot slip
+/// through), tombstoned disbursements and unreadable dates do not count. The sum of all
+/// months is the fund balance; the sum of the months before `m` is `m`'s opening balance.
+pub fn month_flows(input: &MoneyInput<'_>) -> std::collections::BTreeMap<YearMonth, MonthFlow> {
+    let mut out: std::collections::BTreeMap<YearMonth, MonthFlow> = Default::default();
+    for e in Ledger::build(input).entries {
+        let m = out.entry(YearMonth::of_date(e.date)).or_default();
+        match e.kind {
+            EntryKind::Receipt { void: None } => {
+                m.masuk += e.amount;
+                m.receipts += 1;
+            }
+            EntryKind::Receipt { void: Some(_) } => {}
+            EntryKind::Disbursement => {
+                m.keluar += e.amount;
+                m.disbursements += 1;
+            }
+        }
+    }
+    out.retain(|_, f| f.receipts + f.disbursements > 0);
+    out
 }
 
 /// A person's name from the households, by `(household id, person id)`.

@@ -4,9 +4,10 @@
 use egui::RichText;
 use rukun_model::rules::{self, YearMonth};
 
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::settings::Settings;
-use crate::state::{Command, Screen, Session};
+use crate::state::{Screen, Session};
 use crate::widgets::{self, GOOD};
 
 pub(crate) fn beranda_ui(

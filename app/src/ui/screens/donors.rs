@@ -6,9 +6,10 @@ use rukun_model::rules::{self, Rupiah};
 use rukun_model::{Donor, Receipt};
 
 use crate::Lang;
+use crate::command::{Command, default_purpose};
 use crate::i18n::tr;
 use crate::index::Index;
-use crate::state::{Command, Session, default_purpose};
+use crate::state::Session;
 use crate::widgets;
 
 /// Amounts offered as one tap (whole rupiah).
@@ -401,20 +402,32 @@ fn donor_card_ui(ui: &mut egui::Ui, idx: &Index, id: &str, lang: Lang) {
             widgets::kv(ui, &tr!(lang, "donatur.iuran"), widgets::rp(p));
         }
         ui.separator();
-        let mine: Vec<_> = idx
+        // The card of the year of the donor's latest receipt (this year when none), from the
+        // model's money rules, as `rukun donor-card` prints it.
+        let year = idx
             .receipts
             .iter()
-            .filter(|r| r.donor_id == id && !r.voided)
-            .take(24)
+            .filter(|r| r.donor_id == id)
+            .filter_map(|r| r.month)
+            .max()
+            .map(|m| m.year())
+            .unwrap_or_else(|| chrono::Datelike::year(&rules::today_wib()));
+        ui.label(RichText::new(format!("{} {year}", tr!(lang, "donatur.tahun"))).strong());
+        let card = rukun_model::donor_card(&idx.money_input(), id, year).ok();
+        let paid: Vec<_> = card
+            .iter()
+            .flat_map(|c| c.months.iter())
+            .flat_map(|m| m.receipts.iter().map(move |r| (m, r)))
+            .filter(|(_, r)| r.dibatalkan.is_none())
             .collect();
-        if mine.is_empty() {
+        if paid.is_empty() {
             ui.label(RichText::new(tr!(lang, "donatur.belum_ada")).weak());
         }
         egui::Grid::new("card_grid").striped(true).show(ui, |ui| {
-            for r in mine {
-                ui.label(r.month.map(|m| m.label()).unwrap_or_default());
+            for (m, r) in paid.iter().rev() {
+                ui.label(format!("{} {year}", m.label));
                 ui.label(&r.nomor);
-                ui.label(widgets::rp(r.jumlah));
+                ui.label(widgets::money(r.jumlah.0));
                 ui.end_row();
             }
         });

@@ -2,6 +2,10 @@
 //! consent (UU PDP; docs/domain.md#consent-for-specific-personal-data), and repeatable
 //! members. Messages stand next to their field; NIK disagreements are warnings that never
 //! block; saving is one commit.
+//!
+//! Longer than 500 lines on purpose: it is one form (the Kartu Keluarga, the 13 survey
+//! questions, consent and the people), and its parts share the form state and the
+//! field-by-field messages; split, each part would need the whole state anyway.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +18,9 @@ use rukun_model::rules::{
 use rukun_model::{Consent, Household, Person};
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::index::Index;
-use crate::state::Command;
 use crate::widgets;
 
 /// Aid programmes asked about.
@@ -436,9 +440,6 @@ impl HouseholdForm {
         } else {
             None
         };
-        if h.surveyed_on.is_empty() {
-            h.surveyed_on = rules::today_wib().to_string();
-        }
         let mut anggota = BTreeMap::new();
         for m in &self.members {
             if m.is_blank() && m.pid.is_none() {
@@ -448,9 +449,8 @@ impl HouseholdForm {
             let mut p = m.original.clone().unwrap_or_default();
             if m.removed {
                 if m.pid.is_some() && p.deleted.is_none() {
+                    // Who and when are stamped by the model's `save_household`.
                     p.deleted = Some(rukun_model::Tombstone {
-                        by: String::new(),
-                        at: chrono::Utc::now().to_rfc3339(),
                         reason: "dihapus dari formulir".into(),
                         ..Default::default()
                     });
@@ -472,7 +472,8 @@ impl HouseholdForm {
             p.pendidikan = m.pendidikan.clone();
             p.pekerjaan = m.pekerjaan.trim().to_string();
             p.agama = m.agama.clone();
-            if p.kewarganegaraan.is_empty() {
+            if m.pid.is_none() && p.kewarganegaraan.is_empty() {
+                // A person added on this form; people already in the book keep what they have.
                 p.kewarganegaraan = "WNI".into();
             }
             p.status_sekolah = m.status_sekolah.clone();

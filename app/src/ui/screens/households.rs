@@ -5,10 +5,11 @@ use egui::RichText;
 use rukun_model::rules;
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::index::Index;
 use crate::screens::household_form::{HouseholdForm, household_form_ui};
-use crate::state::{Command, Session};
+use crate::state::Session;
 use crate::widgets;
 
 /// The list's search and filter, the rows that pass them, and the open form.

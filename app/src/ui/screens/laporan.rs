@@ -6,9 +6,10 @@ use rukun_model::rules::{self, YearMonth};
 use rust_decimal::Decimal;
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::index::{Index, MonthTotals};
-use crate::state::{Command, Session};
+use crate::state::Session;
 use crate::widgets;
 
 #[derive(Debug, Default)]

@@ -8,9 +8,10 @@ use rukun_model::Pmks;
 use rukun_model::rules::{self, PmksCode, PmksStatus};
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::index::Index;
-use crate::state::{Command, Session};
+use crate::state::Session;
 use crate::widgets;
 
 /// Tags the founding study used as local priorities.

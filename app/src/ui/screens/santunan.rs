@@ -3,12 +3,13 @@
 
 use egui::RichText;
 use rukun_model::rules::{self, Rupiah};
-use rukun_model::{Disbursement, Meeting};
+use rukun_model::{Keputusan, Meeting, Penerima, SantunanDraft};
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
 use crate::index::Index;
-use crate::state::{Command, Session};
+use crate::state::Session;
 use crate::widgets;
 
 const JENIS: [&str; 3] = ["sembako", "tunai", "spp"];
@@ -316,22 +317,20 @@ fn form_ui(
     if widgets::primary_button(ui, tr!(lang, "santunan.simpan"), narrow).clicked() {
         f.tried = true;
         if let (Some(jumlah), Ok(tanggal), Some(pid)) = (jumlah, tanggal, &f.person_id) {
-            let nik = idx
-                .people
-                .get(pid)
-                .map(|p| p.nik.clone())
-                .unwrap_or_default();
-            cmds.push(Command::AddDisbursement(Box::new(Disbursement {
-                household_id: f.household_id.clone(),
-                person_id: Some(pid.clone()),
-                nik_penerima: nik,
-                pmks_id: f.pmks_id.clone(),
+            cmds.push(Command::AddSantunan(Box::new(SantunanDraft {
+                penerima: Penerima::Orang {
+                    household_id: f.household_id.clone(),
+                    person_id: pid.clone(),
+                },
                 jenis: f.jenis.clone(),
                 jumlah,
                 tanggal: tanggal.to_string(),
-                meeting_id: f.meeting_id.clone(),
-                dibayar_oleh: f.dibayar_oleh.trim().to_string(),
-                ..Default::default()
+                keputusan: f
+                    .meeting_id
+                    .clone()
+                    .map_or(Keputusan::Tidak, Keputusan::Rapat),
+                pmks_id: f.pmks_id.clone(),
+                dibayar_oleh: f.dibayar_oleh.clone(),
             })));
         }
     }

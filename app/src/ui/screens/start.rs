@@ -5,8 +5,9 @@ use rukun_model::GroupInit;
 use rukun_model::rules;
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
-use crate::state::{Command, Session};
+use crate::state::Session;
 use crate::widgets;
 
 /// Which part of the first start is shown.

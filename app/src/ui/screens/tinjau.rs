@@ -6,8 +6,9 @@ use egui::RichText;
 use rukun_model::{Book, Evidence, RecordKind};
 
 use crate::Lang;
+use crate::command::Command;
 use crate::i18n::tr;
-use crate::state::{Command, Session};
+use crate::state::Session;
 use crate::widgets;
 
 /// One value of a conflict, ready to show.
