@@ -1,6 +1,7 @@
 //! The book: one Automerge document per WKSBM group, with this device's own part beside it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use automerge::{
     ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, transaction::CommitOptions,
@@ -12,7 +13,9 @@ use zeroize::Zeroizing;
 
 use crate::fieldwise::FieldWise;
 use crate::records::{Disbursement, Donor, Group, Household, Meeting, Member, Pmks, Receipt, Void};
-use crate::storage::{BookStore, KdfParams, StorageError, StorageWarning};
+use crate::storage::{
+    BookStore, KdfParams, NewBookKey, RealFs, StorageError, StorageWarning, Vfs,
+};
 
 /// Version of the document layout written by this build. Peers refuse to sync with a book
 /// whose oldest readable schema is newer than theirs.
@@ -322,7 +325,19 @@ impl Book {
         kdf: KdfParams,
         init: &GroupInit,
     ) -> Result<Book, BookError> {
-        let mut store = BookStore::create(dir, passphrase, kdf)?;
+        Book::create_with_io(dir, passphrase, kdf, init, Arc::new(RealFs))
+    }
+
+    /// Like [`Book::create`], with every file operation going through `io`.
+    pub(crate) fn create_with_io(
+        dir: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+        init: &GroupInit,
+        io: Arc<dyn Vfs>,
+    ) -> Result<Book, BookError> {
+        let key = NewBookKey::derive(passphrase, kdf).map_err(StorageError::from)?;
+        let mut store = BookStore::create_with_io(dir, key, io)?;
         let device = Device::generate()?;
         store.write_device(blob::SECRET_KEY, &device.secret_bytes())?;
         let mut book = Book::found(device, init)?;
@@ -334,8 +349,17 @@ impl Book {
     /// Opens an existing book folder with its passphrase. A damaged last chunk is skipped
     /// (see [`Book::warnings`]); everything before it opens.
     pub fn open(dir: &Path, passphrase: &str) -> Result<Book, BookError> {
+        Book::open_with_io(dir, passphrase, Arc::new(RealFs))
+    }
+
+    /// Like [`Book::open`], with every file operation going through `io`.
+    pub(crate) fn open_with_io(
+        dir: &Path,
+        passphrase: &str,
+        io: Arc<dyn Vfs>,
+    ) -> Result<Book, BookError> {
         let started = std::time::Instant::now();
-        let (store, loaded) = BookStore::open(dir, passphrase)?;
+        let (store, loaded) = BookStore::open_with_io(dir, passphrase, io)?;
         tracing::debug!(elapsed = ?started.elapsed(), "book files read and decrypted");
         let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
         let mut doc = match &loaded.snapshot {

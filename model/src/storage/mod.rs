@@ -28,6 +28,7 @@ mod crypto;
 mod error;
 mod fsio;
 mod header;
+mod vfs;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +36,7 @@ use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fs4::fs_std::FileExt;
@@ -45,6 +47,9 @@ pub use error::{StorageError, StorageWarning};
 
 use crypto::{DataKey, KEY_LEN, Kind, SealFailure};
 use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure};
+#[cfg(test)]
+pub(crate) use vfs::{FaultFs, FaultKind, Op};
+pub(crate) use vfs::{RealFs, Vfs};
 
 /// Name of the lock file in the book folder.
 const LOCK_FILE: &str = "rukun.lock";
@@ -96,6 +101,8 @@ pub struct BookStore {
     snapshots: BTreeSet<u64>,
     /// The newest snapshot known to be readable (loaded or verified).
     good_snapshot: Option<u64>,
+    /// The file operations (the real file system, or a fault injector in tests).
+    io: Arc<dyn Vfs>,
 }
 
 impl std::fmt::Debug for BookStore {
@@ -223,8 +230,14 @@ fn make_dir(path: &Path) -> Result<(), StorageError> {
 }
 
 /// Reads and decrypts one file for `open`; any failure is a reason string.
-fn read_sealed(key: &DataKey, kind: Kind, dir: &Path, file_name: &str) -> Result<Vec<u8>, String> {
-    let bytes = fs::read(dir.join(file_name)).map_err(|e| format!("cannot read: {e}"))?;
+fn read_sealed(
+    io: &dyn Vfs,
+    key: &DataKey,
+    kind: Kind,
+    dir: &Path,
+    file_name: &str,
+) -> Result<Vec<u8>, String> {
+    let bytes = io.read(&dir.join(file_name)).map_err(|e| format!("cannot read: {e}"))?;
     crypto::open_file(key, kind, &doc_logical(file_name), &bytes).map_err(|e| e.to_string())
 }
 
@@ -328,23 +341,32 @@ impl BookStore {
     /// # Errors
     /// As [`BookStore::create`], without the key's errors.
     pub fn create_with_key(dir: &Path, key: NewBookKey) -> Result<BookStore, StorageError> {
+        BookStore::create_with_io(dir, key, Arc::new(RealFs))
+    }
+
+    /// Like [`BookStore::create_with_key`], with every file operation going through `io`.
+    pub(crate) fn create_with_io(
+        dir: &Path,
+        key: NewBookKey,
+        io: Arc<dyn Vfs>,
+    ) -> Result<BookStore, StorageError> {
         make_dir(dir)?;
         let lock = take_lock(dir)?;
         let header_path = dir.join(HEADER_FILE);
         if header_path.exists() {
             return Err(StorageError::AlreadyExists { path: header_path });
         }
-        fsio::sweep_tmp(dir, fsio::list_names(dir)?);
+        fsio::sweep_tmp(&*io, dir, fsio::list_names(&*io, dir)?);
         let doc_dir = dir.join(DOC_DIR);
         make_dir(&doc_dir)?;
-        if fsio::list_names(&doc_dir)?.iter().any(|n| n.ends_with(EXT)) {
+        if fsio::list_names(&*io, &doc_dir)?.iter().any(|n| n.ends_with(EXT)) {
             return Err(StorageError::AlreadyExists { path: doc_dir });
         }
         make_dir(&dir.join(DEVICE_DIR))?;
         let NewBookKey { data_key, header } = key;
-        write_header(dir, &header)?;
+        write_header(&*io, dir, &header)?;
         if let Some(parent) = dir.parent()
-            && let Err(e) = fsio::sync_dir(parent)
+            && let Err(e) = io.sync_dir(parent)
         {
             tracing::debug!(dir = %parent.display(), error = %e, "could not sync the parent folder");
         }
@@ -358,6 +380,7 @@ impl BookStore {
             chunks: BTreeSet::new(),
             snapshots: BTreeSet::new(),
             good_snapshot: None,
+            io,
         })
     }
 
@@ -377,6 +400,15 @@ impl BookStore {
     /// `BadHeader`/`UnsupportedFormat` for an unusable header, `Read`/`Write`
     /// for I/O failures on the header, lock or folders.
     pub fn open(dir: &Path, passphrase: &str) -> Result<(BookStore, Loaded), StorageError> {
+        BookStore::open_with_io(dir, passphrase, Arc::new(RealFs))
+    }
+
+    /// Like [`BookStore::open`], with every file operation going through `io`.
+    pub(crate) fn open_with_io(
+        dir: &Path,
+        passphrase: &str,
+        io: Arc<dyn Vfs>,
+    ) -> Result<(BookStore, Loaded), StorageError> {
         let header_path = dir.join(HEADER_FILE);
         if !header_path.is_file() {
             return Err(StorageError::NotFound {
@@ -384,8 +416,8 @@ impl BookStore {
             });
         }
         let lock = take_lock(dir)?;
-        fsio::sweep_tmp(dir, fsio::list_names(dir)?);
-        let raw = fs::read(&header_path).map_err(|source| StorageError::Read {
+        fsio::sweep_tmp(&*io, dir, fsio::list_names(&*io, dir)?);
+        let raw = io.read(&header_path).map_err(|source| StorageError::Read {
             path: header_path.clone(),
             op: "read",
             source,
@@ -409,11 +441,11 @@ impl BookStore {
         let device_dir = dir.join(DEVICE_DIR);
         make_dir(&doc_dir)?;
         make_dir(&device_dir)?;
-        fsio::sweep_tmp(&device_dir, fsio::list_names(&device_dir)?);
+        fsio::sweep_tmp(&*io, &device_dir, fsio::list_names(&*io, &device_dir)?);
 
         let mut chunks = BTreeSet::new();
         let mut snapshots = BTreeSet::new();
-        for name in fsio::sweep_tmp(&doc_dir, fsio::list_names(&doc_dir)?) {
+        for name in fsio::sweep_tmp(&*io, &doc_dir, fsio::list_names(&*io, &doc_dir)?) {
             if let Some(seq) = parse_numbered(&name, CHUNK_PREFIX) {
                 chunks.insert(seq);
             } else if let Some(generation) = parse_numbered(&name, SNAPSHOT_PREFIX) {
@@ -432,7 +464,7 @@ impl BookStore {
         let mut good_snapshot = None;
         for &generation in snapshots.iter().rev() {
             let name = snapshot_name(generation);
-            match read_sealed(&data_key, Kind::Snapshot, &doc_dir, &name) {
+            match read_sealed(&*io, &data_key, Kind::Snapshot, &doc_dir, &name) {
                 Ok(bytes) => {
                     loaded.snapshot = Some(bytes);
                     good_snapshot = Some(generation);
@@ -451,7 +483,7 @@ impl BookStore {
         let first_chunk = good_snapshot.map_or(0, |g: u64| g.saturating_add(1));
         for &seq in chunks.range(first_chunk..) {
             let name = chunk_name(seq);
-            match read_sealed(&data_key, Kind::Chunk, &doc_dir, &name) {
+            match read_sealed(&*io, &data_key, Kind::Chunk, &doc_dir, &name) {
                 Ok(bytes) => loaded.chunks.push(bytes),
                 Err(reason) => {
                     let warning = StorageWarning::DamagedChunk {
@@ -479,6 +511,7 @@ impl BookStore {
             chunks,
             snapshots,
             good_snapshot,
+            io,
         };
         Ok((store, loaded))
     }
@@ -512,7 +545,7 @@ impl BookStore {
         let name = chunk_name(seq);
         let doc_dir = self.dir.join(DOC_DIR);
         let sealed = self.seal(Kind::Chunk, &doc_dir, &name, bytes)?;
-        match fsio::write_durable(&doc_dir, &name, &sealed) {
+        match fsio::write_durable(&*self.io, &doc_dir, &name, &sealed) {
             Ok(()) => {
                 self.chunks.insert(seq);
                 self.next_seq = seq.saturating_add(1);
@@ -556,7 +589,7 @@ impl BookStore {
         let doc_dir = self.dir.join(DOC_DIR);
         let path = doc_dir.join(&name);
         let sealed = self.seal(Kind::Snapshot, &doc_dir, &name, snapshot)?;
-        let written = fsio::write_durable(&doc_dir, &name, &sealed);
+        let written = fsio::write_durable(&*self.io, &doc_dir, &name, &sealed);
         if written.is_ok() || path.exists() {
             self.snapshots.insert(generation);
             self.next_seq = self.next_seq.max(generation.saturating_add(1));
@@ -564,7 +597,7 @@ impl BookStore {
         written?;
 
         // Verify from disk before deleting anything.
-        let verified = match fs::read(&path) {
+        let verified = match self.io.read(&path) {
             Ok(back) => {
                 match crypto::open_file(&self.data_key, Kind::Snapshot, &doc_logical(&name), &back)
                 {
@@ -583,7 +616,7 @@ impl BookStore {
             }),
         };
         if let Err(e) = verified {
-            match fsio::remove_if_exists(&path).and_then(|()| fsio::sync_dir(&doc_dir)) {
+            match fsio::remove_if_exists(&*self.io, &path).and_then(|()| self.io.sync_dir(&doc_dir)) {
                 Ok(()) => {
                     self.snapshots.remove(&generation);
                 }
@@ -610,7 +643,7 @@ impl BookStore {
         let mut removed = false;
         for g in old_snapshots {
             let p = doc_dir.join(snapshot_name(g));
-            match fsio::remove_if_exists(&p) {
+            match fsio::remove_if_exists(&*self.io, &p) {
                 Ok(()) => {
                     self.snapshots.remove(&g);
                     removed = true;
@@ -622,7 +655,7 @@ impl BookStore {
         }
         for seq in old_chunks {
             let p = doc_dir.join(chunk_name(seq));
-            match fsio::remove_if_exists(&p) {
+            match fsio::remove_if_exists(&*self.io, &p) {
                 Ok(()) => {
                     self.chunks.remove(&seq);
                     removed = true;
@@ -632,7 +665,7 @@ impl BookStore {
                 }
             }
         }
-        if removed && let Err(e) = fsio::sync_dir(&doc_dir) {
+        if removed && let Err(e) = self.io.sync_dir(&doc_dir) {
             tracing::warn!(dir = %doc_dir.display(), error = %e, "could not sync the folder after compaction");
         }
         self.good_snapshot = Some(generation);
@@ -652,7 +685,7 @@ impl BookStore {
         let device_dir = self.dir.join(DEVICE_DIR);
         let file_name = format!("{name}{EXT}");
         let sealed = self.seal(Kind::Device, &device_dir, &file_name, bytes)?;
-        fsio::write_durable(&device_dir, &file_name, &sealed)
+        fsio::write_durable(&*self.io, &device_dir, &file_name, &sealed)
     }
 
     /// Reads the device blob `name`; `Ok(None)` if it was never written.
@@ -664,7 +697,7 @@ impl BookStore {
         check_device_name(name)?;
         let file_name = format!("{name}{EXT}");
         let path = self.dir.join(DEVICE_DIR).join(&file_name);
-        let Some(bytes) = fsio::read_optional(&path)? else {
+        let Some(bytes) = fsio::read_optional(&*self.io, &path)? else {
             return Ok(None);
         };
         let logical = format!("{DEVICE_DIR}/{file_name}");
@@ -689,9 +722,10 @@ impl BookStore {
             op,
             source,
         };
-        match fs::remove_file(&path) {
+        match self.io.remove(&path) {
             Ok(()) => {
-                fsio::sync_dir(&device_dir).map_err(|e| write_err("fsync the folder of", e))?;
+                self.io
+                    .sync_dir(&device_dir).map_err(|e| write_err("fsync the folder of", e))?;
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -705,7 +739,7 @@ impl BookStore {
     /// # Errors
     /// `Read` if the folder cannot be listed.
     pub fn list_device(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
-        let mut names: Vec<String> = fsio::list_names(&self.dir.join(DEVICE_DIR))?
+        let mut names: Vec<String> = fsio::list_names(&*self.io, &self.dir.join(DEVICE_DIR))?
             .into_iter()
             .filter_map(|n| n.strip_suffix(EXT).map(str::to_owned))
             .filter(|n| n.starts_with(prefix) && check_device_name(n).is_ok())
@@ -742,7 +776,7 @@ impl BookStore {
         }
         let header = Header::seal(&self.data_key, new, kdf, self.header.created_unix_s)
             .map_err(|f| header_error(&self.dir, f))?;
-        write_header(&self.dir, &header)?;
+        write_header(&*self.io, &self.dir, &header)?;
         self.header = header;
         tracing::info!(dir = %self.dir.display(), "changed the book passphrase");
         Ok(())
@@ -772,10 +806,10 @@ impl BookStore {
 }
 
 /// Writes `header.json` durably and atomically.
-fn write_header(dir: &Path, header: &Header) -> Result<(), StorageError> {
+fn write_header(io: &dyn Vfs, dir: &Path, header: &Header) -> Result<(), StorageError> {
     let json = serde_json::to_vec_pretty(header).map_err(|e| StorageError::BadHeader {
         path: dir.join(HEADER_FILE),
         reason: format!("cannot serialize: {e}"),
     })?;
-    fsio::write_durable(dir, HEADER_FILE, &json)
+    fsio::write_durable(io, dir, HEADER_FILE, &json)
 }

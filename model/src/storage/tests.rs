@@ -41,7 +41,7 @@ fn flip_byte(path: &Path, index: usize) {
 }
 
 fn doc_listing(dir: &Path) -> Vec<String> {
-    let mut names = fsio::list_names(&dir.join(DOC_DIR)).unwrap();
+    let mut names = fsio::list_names(&RealFs, &dir.join(DOC_DIR)).unwrap();
     names.sort();
     names
 }
