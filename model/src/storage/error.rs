@@ -92,7 +92,10 @@ pub enum StorageError {
     },
 
     /// Writing, syncing, renaming or removing a file failed. Any temporary
-    /// file was removed, and the book on disk is as before the call.
+    /// file was removed, and the book on disk is as before the call, except
+    /// when only the final folder fsync failed (`op` "fsync the folder of"):
+    /// the new file is then complete and in place (never removed, as it may
+    /// hold the only copy of a key) but may not survive a power cut.
     #[error("could not {op} {path}: {}", io_reason(source))]
     Write {
         /// The file (final name) or folder being written.

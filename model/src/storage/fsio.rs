@@ -10,11 +10,17 @@ use super::vfs::Vfs;
 /// Suffix of temporary files; any left over by a crash are removed on open.
 pub(super) const TMP_SUFFIX: &str = ".tmp";
 
+/// The `op` of a [`StorageError::Write`] whose file was renamed into place but whose
+/// folder could not be fsynced afterwards.
+pub(super) const SYNC_DIR_OP: &str = "fsync the folder of";
+
 /// Writes `bytes` durably and atomically as `dir/file_name`: the data goes to
 /// `file_name.tmp`, is fsynced, renamed over the final name, and the folder is
-/// fsynced. On any failure the temporary file is removed and, if the rename
-/// already happened, the new file too, so the folder is as before the call
-/// (unless that removal also fails, which is logged).
+/// fsynced. On a failure before the rename the temporary file is removed and the
+/// folder is as before the call (unless that removal also fails, which is logged).
+/// When only the final folder fsync fails, the new file stays in place (it is
+/// complete; only its rename may not survive a power cut) and the error's `op` is
+/// [`SYNC_DIR_OP`].
 ///
 /// Errors are `StorageError::Write` naming the final path and the step.
 pub(super) fn write_durable(
@@ -44,12 +50,11 @@ pub(super) fn write_durable(
         return Err(fail(op, e));
     }
     if let Err(e) = io.sync_dir(dir) {
-        // The new name may not survive a crash: undo so the caller's view
-        // (the write failed) matches the disk.
-        if let Err(rm) = io.remove(&final_path) {
-            tracing::warn!(path = %final_path.display(), error = %rm, "could not undo a write whose folder sync failed");
-        }
-        return Err(fail("fsync the folder of", e));
+        // The new file is complete and in place; only its name may not survive a power
+        // cut. It is never removed: it may hold the only copy of a key (a header written
+        // by a passphrase change) or the newest value of a blob, and a removal would make
+        // the loss certain instead of possible. The caller is told, and may write again.
+        return Err(fail(SYNC_DIR_OP, e));
     }
     Ok(())
 }

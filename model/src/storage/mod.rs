@@ -31,6 +31,8 @@ mod header;
 mod vfs;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod fault_tests;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
@@ -756,7 +758,9 @@ impl BookStore {
     /// # Errors
     /// `WrongPassphrase` if `old` does not unlock the book, `Kdf` for bad
     /// parameters, `Write` if the header cannot be written (the old header,
-    /// and so the old passphrase, then stays valid).
+    /// and so the old passphrase, then stays valid; except when only the
+    /// folder fsync failed: the new header is then in place, and either
+    /// passphrase may be the one that opens the book after a power cut).
     pub fn change_passphrase(
         &mut self,
         old: &str,
@@ -776,7 +780,16 @@ impl BookStore {
         }
         let header = Header::seal(&self.data_key, new, kdf, self.header.created_unix_s)
             .map_err(|f| header_error(&self.dir, f))?;
-        write_header(&*self.io, &self.dir, &header)?;
+        match write_header(&*self.io, &self.dir, &header) {
+            Ok(()) => {}
+            Err(e @ StorageError::Write { op: fsio::SYNC_DIR_OP, .. }) => {
+                // The new header is in place (only its folder sync failed): it is the one
+                // the next open reads, unless a power cut undoes the rename.
+                self.header = header;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
         self.header = header;
         tracing::info!(dir = %self.dir.display(), "changed the book passphrase");
         Ok(())
