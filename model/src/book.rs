@@ -1099,19 +1099,76 @@ impl Book {
     /// Reserves `n` receipt sequence numbers of this device, durably, before any of them is
     /// used: after a crash the sequence continues past them (gaps, never repeats).
     /// Returns the first reserved number (numbers start at 1).
+    ///
+    /// The sequence is the largest of the stored one (device blob `receipt_seq`), the one
+    /// this session already reached, and one past the highest number this device has
+    /// issued in the document. So a blob that is missing, damaged, rolled back to an older
+    /// copy or otherwise behind never gives a number twice: it is only logged.
+    ///
+    /// # Errors
+    /// [`BookError::Storage`] when the new reservation cannot be written (nothing issued).
     pub fn reserve_receipt_seq(&mut self, n: u64) -> Result<u64, BookError> {
-        let current = match self.read_device_blob(blob::RECEIPT_SEQ)? {
-            Some(b) => std::str::from_utf8(&b)
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .ok_or(BookError::DeviceIdentity)?,
-            None if self.store.is_some() => 1,
-            None => self.mem_seq,
+        let stored = match self.read_device_blob(blob::RECEIPT_SEQ) {
+            Ok(Some(b)) => {
+                let parsed = std::str::from_utf8(&b)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u64>().ok());
+                if parsed.is_none() {
+                    tracing::warn!("the receipt sequence blob is unreadable; recovering it from the book");
+                }
+                parsed
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "the receipt sequence blob is unusable; recovering it from the book");
+                None
+            }
         };
+        let from_doc = self.highest_own_receipt_seq().saturating_add(1);
+        let current = stored.unwrap_or(1).max(from_doc).max(self.mem_seq);
+        if stored.is_some_and(|s| s < current) {
+            tracing::warn!(
+                stored = ?stored,
+                recovered = current,
+                "the receipt sequence blob was behind; continuing after the highest number issued"
+            );
+        }
         let next = current.saturating_add(n);
         self.write_device_blob(blob::RECEIPT_SEQ, next.to_string().as_bytes())?;
         self.mem_seq = next;
         Ok(current)
+    }
+
+    /// The highest receipt sequence number this device (its member id) has issued in the
+    /// document, 0 if none. Reads only the `nomor` and `created_by` fields.
+    pub(crate) fn highest_own_receipt_seq(&self) -> u64 {
+        let Some(tbl) = self.table_obj(table::RECEIPTS) else {
+            return 0;
+        };
+        let me = self.device.member_id.as_str();
+        let text = |obj: &ObjId, key: &str| match self.doc.get(obj, key) {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                automerge::ScalarValue::Str(t) => Some(t.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut highest = 0;
+        for item in self.doc.map_range(&tbl, ..) {
+            let automerge::ValueRef::Object(ObjType::Map) = item.value else {
+                continue;
+            };
+            let obj = item.id();
+            if text(&obj, "created_by").as_deref() != Some(me) {
+                continue;
+            }
+            if let Some(nomor) = text(&obj, "nomor")
+                && let Some((_, _, seq)) = crate::receipts::parse_receipt_number(&nomor)
+            {
+                highest = highest.max(seq);
+            }
+        }
+        highest
     }
 
     // ----- disbursements and meetings --------------------------------------------------------
