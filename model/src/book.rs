@@ -359,18 +359,24 @@ impl Book {
         io: Arc<dyn Vfs>,
     ) -> Result<Book, BookError> {
         let started = std::time::Instant::now();
-        let (store, loaded) = BookStore::open_with_io(dir, passphrase, io)?;
+        let (mut store, mut loaded) = BookStore::open_with_io(dir, passphrase, io)?;
         tracing::debug!(elapsed = ?started.elapsed(), "book files read and decrypted");
-        let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
-        let mut doc = match &loaded.snapshot {
-            Some(bytes) => AutoCommit::load(bytes)?,
-            None => AutoCommit::new(),
-        };
-        for (i, chunk) in loaded.chunks.iter().enumerate() {
-            if let Err(e) = doc.load_incremental(chunk) {
-                warnings.push(format!("skipped unreadable change chunk #{i}: {e}"));
+        // Any snapshot that does not load falls back to the previous one (plus the chunks
+        // after it), not only one that fails to decrypt.
+        let mut doc = loop {
+            let Some(bytes) = &loaded.snapshot else {
+                break AutoCommit::new();
+            };
+            match AutoCommit::load(bytes) {
+                Ok(doc) => break doc,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a snapshot does not load; falling back to the previous one");
+                    loaded = store.reject_snapshot(&format!("not a loadable document: {e}"));
+                }
             }
-        }
+        };
+        let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
+        warnings.extend(load_chunks(&mut doc, &loaded));
         let secret = store
             .read_device(blob::SECRET_KEY)?
             .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
@@ -603,14 +609,18 @@ impl Book {
     }
 
     pub(crate) fn persist_incremental(&mut self) -> Result<(), BookError> {
+        if self.store.is_none() {
+            return Ok(());
+        }
+        if self.persist_failed && !self.compaction_postponed() {
+            // An earlier append failed after the document's incremental save point moved:
+            // only a full snapshot is sure to hold every change. (While compaction is
+            // postponed, the append below holds every change after `saved_heads`.)
+            return self.compact();
+        }
         let Some(store) = self.store.as_mut() else {
             return Ok(());
         };
-        if self.persist_failed {
-            // An earlier append failed after the document's incremental save point moved:
-            // only a full snapshot is sure to hold every change.
-            return self.compact();
-        }
         let bytes = self.doc.save_after(&self.saved_heads);
         if bytes.is_empty() {
             return Ok(());
@@ -626,12 +636,25 @@ impl Book {
         Ok(())
     }
 
+    /// Whether loaded changes wait for changes missing on this device (see [`Book::compact`]).
+    fn compaction_postponed(&mut self) -> bool {
+        !self.doc.get_missing_deps(&[]).is_empty()
+    }
+
     fn persist_all(&mut self) -> Result<(), BookError> {
         self.compact()
     }
 
     /// Writes the whole document as one verified snapshot, replacing the chunks.
+    ///
+    /// Postponed (nothing written, `Ok`) while some loaded changes wait for changes this
+    /// device is missing (a damaged or missing chunk): a snapshot holds only applied
+    /// changes, so compacting would drop the waiting ones with their chunk files.
     pub fn compact(&mut self) -> Result<(), BookError> {
+        if self.compaction_postponed() {
+            tracing::warn!("compaction postponed: some changes wait for missing ones");
+            return Ok(());
+        }
         if let Some(store) = self.store.as_mut() {
             let bytes = self.doc.save();
             if let Err(e) = store.compact(&bytes) {
@@ -1261,6 +1284,42 @@ fn stamp_new(by: &mut String, at: &mut String, me: &str, now: &str) {
     if at.is_empty() {
         *at = now.to_string();
     }
+}
+
+/// Loads the chunks of `loaded` into `doc`; returns warnings for chunks that do not load
+/// and for edits that cannot be applied because changes they build on are missing (from
+/// a damaged or missing chunk), naming the chunk files that hold them.
+fn load_chunks(doc: &mut AutoCommit, loaded: &crate::storage::Loaded) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut held_back = Vec::new();
+    for (i, chunk) in loaded.chunks.iter().enumerate() {
+        let file = loaded
+            .chunk_files
+            .get(i)
+            .map_or_else(|| format!("#{i}"), |p| p.display().to_string());
+        let before = doc.get_heads();
+        if let Err(e) = doc.load_incremental(chunk) {
+            warnings.push(format!("skipped unreadable change chunk {file}: {e}"));
+            continue;
+        }
+        if !chunk.is_empty() && doc.get_heads() == before && !doc.get_missing_deps(&[]).is_empty()
+        {
+            held_back.push(file);
+        }
+    }
+    let missing = doc.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        let files = if held_back.is_empty() {
+            "later chunks".to_string()
+        } else {
+            held_back.join(", ")
+        };
+        warnings.push(format!(
+            "the edits in {files} are unavailable: they build on {} change(s) missing from this device (lost with a damaged or missing chunk above). They appear once a device that still has those changes syncs; until then the chunk files are kept and the book is not compacted",
+            missing.len()
+        ));
+    }
+    warnings
 }
 
 fn warning_text(w: &StorageWarning) -> String {

@@ -34,7 +34,7 @@ mod tests;
 #[cfg(test)]
 mod fault_tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -65,6 +65,9 @@ const EXT: &str = ".rkn";
 const SNAPSHOT_PREFIX: &str = "snapshot-";
 /// File-name prefix of chunks.
 const CHUNK_PREFIX: &str = "chunk-";
+/// File in `device/` recording the generation of each device blob's last write (its
+/// leading dot keeps it apart from every valid blob name).
+const GENERATIONS_FILE: &str = ".generations.rkn";
 /// Longest device blob name, in characters.
 const MAX_DEVICE_NAME: usize = 100;
 
@@ -76,6 +79,8 @@ pub struct Loaded {
     /// The incremental chunks written after that snapshot, in sequence order
     /// (damaged ones left out and reported in `warnings`).
     pub chunks: Vec<Vec<u8>>,
+    /// The file of each chunk in `chunks` (same order), to name it in messages.
+    pub chunk_files: Vec<PathBuf>,
     /// Damaged files that were skipped; empty for a healthy book.
     pub warnings: Vec<StorageWarning>,
 }
@@ -103,6 +108,10 @@ pub struct BookStore {
     snapshots: BTreeSet<u64>,
     /// The newest snapshot known to be readable (loaded or verified).
     good_snapshot: Option<u64>,
+    /// Snapshots the caller could not use ([`BookStore::reject_snapshot`]), with why.
+    rejected: BTreeMap<u64, String>,
+    /// The generation of the last write of each device blob (`device/.generations.rkn`).
+    device_gens: BTreeMap<String, u64>,
     /// The file operations (the real file system, or a fault injector in tests).
     io: Arc<dyn Vfs>,
 }
@@ -231,16 +240,55 @@ fn make_dir(path: &Path) -> Result<(), StorageError> {
     })
 }
 
-/// Reads and decrypts one file for `open`; any failure is a reason string.
-fn read_sealed(
+/// Reads and decrypts one file of `doc/` for `open` (of either chunk kind, or a
+/// snapshot); any failure is a reason string. A failed read or decryption is tried once
+/// more before it counts, so one transient I/O error or torn read does not drop a file.
+fn read_sealed_retry(
     io: &dyn Vfs,
     key: &DataKey,
-    kind: Kind,
     dir: &Path,
     file_name: &str,
-) -> Result<Vec<u8>, String> {
-    let bytes = io.read(&dir.join(file_name)).map_err(|e| format!("cannot read: {e}"))?;
-    crypto::open_file(key, kind, &doc_logical(file_name), &bytes).map_err(|e| e.to_string())
+) -> Result<(Kind, Vec<u8>), String> {
+    let once = || -> Result<(Kind, Vec<u8>), String> {
+        let bytes = io
+            .read(&dir.join(file_name))
+            .map_err(|e| format!("cannot read: {e}"))?;
+        let kind = match bytes.get(crypto::MAGIC.len()).copied() {
+            Some(k) if k == Kind::Snapshot as u8 => Kind::Snapshot,
+            Some(k) if k == Kind::LinkedChunk as u8 => Kind::LinkedChunk,
+            _ if file_name.starts_with(SNAPSHOT_PREFIX) => Kind::Snapshot,
+            _ => Kind::Chunk,
+        };
+        let plain = crypto::open_file(key, kind, &doc_logical(file_name), &bytes)
+            .map_err(|e| e.to_string())?;
+        Ok((kind, plain))
+    };
+    once().or_else(|first| {
+        let again = once();
+        if again.is_ok() {
+            tracing::info!(file = file_name, error = %first, "a read failed once and succeeded when tried again");
+        }
+        again.map_err(|_| first)
+    })
+}
+
+/// Length of the predecessor number that opens a linked chunk's plaintext.
+const LINK_LEN: usize = 8;
+
+/// Splits a chunk read by [`read_sealed_retry`] into its predecessor (linked chunks only)
+/// and its bytes.
+fn split_chunk((kind, plain): (Kind, Vec<u8>)) -> Result<(Option<u64>, Vec<u8>), String> {
+    match kind {
+        Kind::Chunk => Ok((None, plain)),
+        Kind::LinkedChunk => {
+            let (link, _) = plain
+                .split_first_chunk::<LINK_LEN>()
+                .ok_or_else(|| "a linked chunk shorter than its link".to_string())?;
+            let prev = u64::from_le_bytes(*link);
+            Ok((Some(prev), plain[LINK_LEN..].to_vec()))
+        }
+        other => Err(format!("wrong file kind byte {}", other as u8)),
+    }
 }
 
 /// A new book's random data key and its header, wrapped under the passphrase: the slow
@@ -382,6 +430,8 @@ impl BookStore {
             chunks: BTreeSet::new(),
             snapshots: BTreeSet::new(),
             good_snapshot: None,
+            rejected: BTreeMap::new(),
+            device_gens: BTreeMap::new(),
             io,
         })
     }
@@ -462,11 +512,42 @@ impl BookStore {
             .max(snapshots.last().copied())
             .unwrap_or(0);
 
+        let mut store = BookStore {
+            dir: dir.to_path_buf(),
+            data_key,
+            header,
+            _lock: lock,
+            next_seq: highest.saturating_add(1),
+            chunks,
+            snapshots,
+            good_snapshot: None,
+            rejected: BTreeMap::new(),
+            device_gens: BTreeMap::new(),
+            io,
+        };
+        store.device_gens = store.read_generations();
+        let loaded = store.load();
+        Ok((store, loaded))
+    }
+
+    /// Reads the newest usable snapshot (skipping damaged ones and those the caller
+    /// rejected) and the chunks after it, and sets `good_snapshot`.
+    fn load(&mut self) -> Loaded {
+        let doc_dir = self.dir.join(DOC_DIR);
+        let io = &*self.io;
         let mut loaded = Loaded::default();
         let mut good_snapshot = None;
-        for &generation in snapshots.iter().rev() {
+        for &generation in self.snapshots.iter().rev() {
             let name = snapshot_name(generation);
-            match read_sealed(&*io, &data_key, Kind::Snapshot, &doc_dir, &name) {
+            let read = match self.rejected.get(&generation) {
+                Some(reason) => Err(reason.clone()),
+                None => read_sealed_retry(io, &self.data_key, &doc_dir, &name)
+                    .and_then(|(kind, bytes)| match kind {
+                        Kind::Snapshot => Ok(bytes),
+                        _ => Err(format!("wrong file kind byte {}", kind as u8)),
+                    }),
+            };
+            match read {
                 Ok(bytes) => {
                     loaded.snapshot = Some(bytes);
                     good_snapshot = Some(generation);
@@ -482,11 +563,21 @@ impl BookStore {
                 }
             }
         }
-        let first_chunk = good_snapshot.map_or(0, |g: u64| g.saturating_add(1));
-        for &seq in chunks.range(first_chunk..) {
+        let floor = good_snapshot.unwrap_or(0);
+        let mut usable = BTreeSet::new();
+        // (the chunk that names a predecessor, the predecessor's sequence number)
+        let mut links = Vec::new();
+        for &seq in self.chunks.range(floor.saturating_add(1)..) {
             let name = chunk_name(seq);
-            match read_sealed(&*io, &data_key, Kind::Chunk, &doc_dir, &name) {
-                Ok(bytes) => loaded.chunks.push(bytes),
+            match read_sealed_retry(io, &self.data_key, &doc_dir, &name).and_then(split_chunk) {
+                Ok((prev, bytes)) => {
+                    usable.insert(seq);
+                    if let Some(prev) = prev {
+                        links.push((seq, prev));
+                    }
+                    loaded.chunks.push(bytes);
+                    loaded.chunk_files.push(doc_dir.join(&name));
+                }
                 Err(reason) => {
                     let warning = StorageWarning::DamagedChunk {
                         file: doc_dir.join(&name),
@@ -497,25 +588,59 @@ impl BookStore {
                 }
             }
         }
+        // A chunk names the chunk written before it: one after the snapshot that is not on
+        // disk at all is a missing chunk (one on disk but unusable is already reported).
+        for (seq, prev) in links {
+            if prev > floor && !usable.contains(&prev) && !self.chunks.contains(&prev) {
+                let warning = StorageWarning::MissingChunk {
+                    file: doc_dir.join(chunk_name(prev)),
+                    needed_by: doc_dir.join(chunk_name(seq)),
+                };
+                tracing::warn!(%warning);
+                loaded.warnings.push(warning);
+            }
+        }
         tracing::debug!(
-            dir = %dir.display(),
+            dir = %self.dir.display(),
             snapshot = ?good_snapshot,
             chunks = loaded.chunks.len(),
             warnings = loaded.warnings.len(),
-            "opened a book"
+            "read a book"
         );
-        let store = BookStore {
-            dir: dir.to_path_buf(),
-            data_key,
-            header,
-            _lock: lock,
-            next_seq: highest.saturating_add(1),
-            chunks,
-            snapshots,
-            good_snapshot,
-            io,
-        };
-        Ok((store, loaded))
+        self.good_snapshot = good_snapshot;
+        loaded
+    }
+
+    /// Reads `device/.generations.rkn`; empty (no rollback check) when it is missing or
+    /// unusable, which is logged.
+    fn read_generations(&self) -> BTreeMap<String, u64> {
+        let path = self.dir.join(DEVICE_DIR).join(GENERATIONS_FILE);
+        let logical = format!("{DEVICE_DIR}/{GENERATIONS_FILE}");
+        let read = fsio::read_optional(&*self.io, &path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| match bytes {
+                None => Ok(BTreeMap::new()),
+                Some(b) => crypto::open_file(&self.data_key, Kind::Device, &logical, &b)
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| serde_json::from_slice(&json).map_err(|e| e.to_string())),
+            });
+        read.unwrap_or_else(|reason| {
+            tracing::warn!(path = %path.display(), %reason, "device blob generations unreadable; rollback of device blobs is not checked this session");
+            BTreeMap::new()
+        })
+    }
+
+    /// The caller could not use the snapshot last returned (by [`BookStore::open`] or by
+    /// this method), e.g. Automerge failed to load it: reads the book again from the next
+    /// older snapshot (or from the chunks alone) plus all chunks after it, with a
+    /// [`StorageWarning::DamagedSnapshot`] naming the rejected file and `reason`. The
+    /// rejected snapshot is removed by the next compaction. Returns an empty `Loaded`
+    /// snapshot when there was no snapshot to reject.
+    pub fn reject_snapshot(&mut self, reason: &str) -> Loaded {
+        if let Some(generation) = self.good_snapshot {
+            self.rejected.insert(generation, reason.to_owned());
+        }
+        self.load()
     }
 
     /// The book folder.
@@ -546,7 +671,13 @@ impl BookStore {
         let seq = self.next_seq;
         let name = chunk_name(seq);
         let doc_dir = self.dir.join(DOC_DIR);
-        let sealed = self.seal(Kind::Chunk, &doc_dir, &name, bytes)?;
+        // Each chunk names the one written before it, so a chunk missing from the middle
+        // is found and named on open.
+        let prev = self.chunks.last().copied().unwrap_or(0);
+        let mut plain = Vec::with_capacity(LINK_LEN + bytes.len());
+        plain.extend_from_slice(&prev.to_le_bytes());
+        plain.extend_from_slice(bytes);
+        let sealed = self.seal(Kind::LinkedChunk, &doc_dir, &name, &plain)?;
         match fsio::write_durable(&*self.io, &doc_dir, &name, &sealed) {
             Ok(()) => {
                 self.chunks.insert(seq);
@@ -686,15 +817,46 @@ impl BookStore {
         check_device_name(name)?;
         let device_dir = self.dir.join(DEVICE_DIR);
         let file_name = format!("{name}{EXT}");
-        let sealed = self.seal(Kind::Device, &device_dir, &file_name, bytes)?;
-        fsio::write_durable(&*self.io, &device_dir, &file_name, &sealed)
+        // Each write carries the next generation of the blob, bound into the authenticated
+        // plaintext and recorded in `.generations.rkn` after the blob is durable: an older
+        // copy put back in its place then reads as `RolledBack`.
+        let generation = self.device_gens.get(name).copied().unwrap_or(0).saturating_add(1);
+        let mut plain = Vec::with_capacity(LINK_LEN + bytes.len());
+        plain.extend_from_slice(&generation.to_le_bytes());
+        plain.extend_from_slice(bytes);
+        let sealed = self.seal(Kind::DeviceGen, &device_dir, &file_name, &plain)?;
+        fsio::write_durable(&*self.io, &device_dir, &file_name, &sealed)?;
+        self.device_gens.insert(name.to_owned(), generation);
+        self.save_generations();
+        Ok(())
+    }
+
+    /// Writes `device/.generations.rkn`; a failure only weakens the rollback check of a
+    /// later session (this one keeps the generations in memory), so it is logged.
+    fn save_generations(&mut self) {
+        let device_dir = self.dir.join(DEVICE_DIR);
+        let result = match serde_json::to_vec(&self.device_gens) {
+            Ok(json) => self
+                .seal(Kind::Device, &device_dir, GENERATIONS_FILE, &json)
+                .and_then(|sealed| {
+                    fsio::write_durable(&*self.io, &device_dir, GENERATIONS_FILE, &sealed)
+                }),
+            Err(e) => Err(StorageError::BadHeader {
+                path: device_dir.join(GENERATIONS_FILE),
+                reason: format!("cannot serialize: {e}"),
+            }),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not record the device blob generations");
+        }
     }
 
     /// Reads the device blob `name`; `Ok(None)` if it was never written.
     ///
     /// # Errors
     /// `InvalidName` for a bad name, `Tampered` if the file fails
-    /// authentication (damaged, renamed or modified), `Read` on I/O errors.
+    /// authentication (damaged, renamed or modified), `RolledBack` if it is an
+    /// older copy of the blob than the last one written, `Read` on I/O errors.
     pub fn read_device(&self, name: &str) -> Result<Option<Vec<u8>>, StorageError> {
         check_device_name(name)?;
         let file_name = format!("{name}{EXT}");
@@ -703,12 +865,32 @@ impl BookStore {
             return Ok(None);
         };
         let logical = format!("{DEVICE_DIR}/{file_name}");
-        crypto::open_file(&self.data_key, Kind::Device, &logical, &bytes)
-            .map(Some)
-            .map_err(|e| StorageError::Tampered {
+        let tampered = |reason: String| StorageError::Tampered {
+            path: path.clone(),
+            reason,
+        };
+        let (found, plain) = if bytes.get(crypto::MAGIC.len()) == Some(&(Kind::DeviceGen as u8)) {
+            let plain = crypto::open_file(&self.data_key, Kind::DeviceGen, &logical, &bytes)
+                .map_err(|e| tampered(e.to_string()))?;
+            let (generation, _) = plain
+                .split_first_chunk::<LINK_LEN>()
+                .ok_or_else(|| tampered("shorter than its generation number".into()))?;
+            (u64::from_le_bytes(*generation), plain[LINK_LEN..].to_vec())
+        } else {
+            // Written before generations were recorded: generation 0.
+            let plain = crypto::open_file(&self.data_key, Kind::Device, &logical, &bytes)
+                .map_err(|e| tampered(e.to_string()))?;
+            (0, plain)
+        };
+        let expected = self.device_gens.get(name).copied().unwrap_or(0);
+        if found < expected {
+            return Err(StorageError::RolledBack {
                 path,
-                reason: e.to_string(),
-            })
+                found,
+                expected,
+            });
+        }
+        Ok(Some(plain))
     }
 
     /// Removes the device blob `name`; returns whether it existed.
@@ -803,7 +985,7 @@ impl BookStore {
         file_name: &str,
         plaintext: &[u8],
     ) -> Result<Vec<u8>, StorageError> {
-        let top = if kind == Kind::Device {
+        let top = if matches!(kind, Kind::Device | Kind::DeviceGen) {
             DEVICE_DIR
         } else {
             DOC_DIR
