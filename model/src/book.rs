@@ -13,9 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::fieldwise::FieldWise;
 use crate::records::{Disbursement, Donor, Group, Household, Meeting, Member, Pmks, Receipt, Void};
-use crate::storage::{
-    BookStore, KdfParams, NewBookKey, RealFs, StorageError, StorageWarning, Vfs,
-};
+use crate::storage::{BookStore, KdfParams, NewBookKey, RealFs, StorageError, StorageWarning, Vfs};
 
 /// Version of the document layout written by this build. Peers refuse to sync with a book
 /// whose oldest readable schema is newer than theirs.
@@ -339,10 +337,20 @@ impl Book {
         let key = NewBookKey::derive(passphrase, kdf).map_err(StorageError::from)?;
         let mut store = BookStore::create_with_io(dir, key, io)?;
         let device = Device::generate()?;
-        store.write_device(blob::SECRET_KEY, &device.secret_bytes())?;
+        if let Err(e) = store.write_device(blob::SECRET_KEY, &device.secret_bytes()) {
+            // Without its device key the folder could never be opened, and would block a
+            // second try: the half-made book is taken away again.
+            store.abandon_creation();
+            return Err(e.into());
+        }
         let mut book = Book::found(device, init)?;
         book.store = Some(store);
-        book.persist_all()?;
+        if let Err(e) = book.persist_all() {
+            if let Some(store) = book.store.take() {
+                store.abandon_creation();
+            }
+            return Err(e);
+        }
         Ok(book)
     }
 
@@ -1137,7 +1145,9 @@ impl Book {
                     .ok()
                     .and_then(|s| s.trim().parse::<u64>().ok());
                 if parsed.is_none() {
-                    tracing::warn!("the receipt sequence blob is unreadable; recovering it from the book");
+                    tracing::warn!(
+                        "the receipt sequence blob is unreadable; recovering it from the book"
+                    );
                 }
                 parsed
             }
@@ -1302,8 +1312,7 @@ fn load_chunks(doc: &mut AutoCommit, loaded: &crate::storage::Loaded) -> Vec<Str
             warnings.push(format!("skipped unreadable change chunk {file}: {e}"));
             continue;
         }
-        if !chunk.is_empty() && doc.get_heads() == before && !doc.get_missing_deps(&[]).is_empty()
-        {
+        if !chunk.is_empty() && doc.get_heads() == before && !doc.get_missing_deps(&[]).is_empty() {
             held_back.push(file);
         }
     }

@@ -26,13 +26,13 @@
 
 mod crypto;
 mod error;
-mod fsio;
-mod header;
-mod vfs;
-#[cfg(test)]
-mod tests;
 #[cfg(test)]
 mod fault_tests;
+mod fsio;
+mod header;
+#[cfg(test)]
+mod tests;
+mod vfs;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
@@ -409,12 +409,23 @@ impl BookStore {
         fsio::sweep_tmp(&*io, dir, fsio::list_names(&*io, dir)?);
         let doc_dir = dir.join(DOC_DIR);
         make_dir(&doc_dir)?;
-        if fsio::list_names(&*io, &doc_dir)?.iter().any(|n| n.ends_with(EXT)) {
+        if fsio::list_names(&*io, &doc_dir)?
+            .iter()
+            .any(|n| n.ends_with(EXT))
+        {
             return Err(StorageError::AlreadyExists { path: doc_dir });
         }
         make_dir(&dir.join(DEVICE_DIR))?;
         let NewBookKey { data_key, header } = key;
-        write_header(&*io, dir, &header)?;
+        if let Err(e) = write_header(&*io, dir, &header) {
+            // A header whose folder sync failed is in place, but no book file was written
+            // with its key yet: taken away, so the folder is as before and create can be
+            // tried again.
+            if let Err(rm) = fsio::remove_if_exists(&*io, &header_path) {
+                tracing::warn!(path = %header_path.display(), error = %rm, "could not remove the header of a book whose creation failed");
+            }
+            return Err(e);
+        }
         if let Some(parent) = dir.parent()
             && let Err(e) = io.sync_dir(parent)
         {
@@ -541,11 +552,12 @@ impl BookStore {
             let name = snapshot_name(generation);
             let read = match self.rejected.get(&generation) {
                 Some(reason) => Err(reason.clone()),
-                None => read_sealed_retry(io, &self.data_key, &doc_dir, &name)
-                    .and_then(|(kind, bytes)| match kind {
+                None => read_sealed_retry(io, &self.data_key, &doc_dir, &name).and_then(
+                    |(kind, bytes)| match kind {
                         Kind::Snapshot => Ok(bytes),
                         _ => Err(format!("wrong file kind byte {}", kind as u8)),
-                    }),
+                    },
+                ),
             };
             match read {
                 Ok(bytes) => {
@@ -609,6 +621,40 @@ impl BookStore {
         );
         self.good_snapshot = good_snapshot;
         loaded
+    }
+
+    /// Takes away a book whose creation failed before it held its first document (no
+    /// record was ever saved in it): removes `header.json` first (so the folder no longer
+    /// counts as a book), then the files of `doc/` and `device/`, so that creating it again
+    /// works. Failures are logged (each removal is tried twice).
+    pub(crate) fn abandon_creation(self) {
+        let io = &*self.io;
+        let remove = |path: &Path| {
+            let removed =
+                fsio::remove_if_exists(io, path).or_else(|_| fsio::remove_if_exists(io, path));
+            if let Err(e) = &removed {
+                tracing::warn!(path = %path.display(), error = %e, "could not remove a file of a book whose creation failed");
+            }
+            removed.is_ok()
+        };
+        if !remove(&self.dir.join(HEADER_FILE)) {
+            // Still a book: its device key stays, so it opens (empty) and can be used.
+            return;
+        }
+        for sub in [DOC_DIR, DEVICE_DIR] {
+            let folder = self.dir.join(sub);
+            match fsio::list_names(io, &folder) {
+                Ok(names) => names.iter().for_each(|n| {
+                    remove(&folder.join(n));
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not list a folder of a book whose creation failed")
+                }
+            }
+        }
+        if let Err(e) = io.sync_dir(&self.dir) {
+            tracing::warn!(dir = %self.dir.display(), error = %e, "could not sync the folder of a book whose creation failed");
+        }
     }
 
     /// Reads `device/.generations.rkn`; empty (no rollback check) when it is missing or
@@ -749,7 +795,8 @@ impl BookStore {
             }),
         };
         if let Err(e) = verified {
-            match fsio::remove_if_exists(&*self.io, &path).and_then(|()| self.io.sync_dir(&doc_dir)) {
+            match fsio::remove_if_exists(&*self.io, &path).and_then(|()| self.io.sync_dir(&doc_dir))
+            {
                 Ok(()) => {
                     self.snapshots.remove(&generation);
                 }
@@ -820,7 +867,12 @@ impl BookStore {
         // Each write carries the next generation of the blob, bound into the authenticated
         // plaintext and recorded in `.generations.rkn` after the blob is durable: an older
         // copy put back in its place then reads as `RolledBack`.
-        let generation = self.device_gens.get(name).copied().unwrap_or(0).saturating_add(1);
+        let generation = self
+            .device_gens
+            .get(name)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(1);
         let mut plain = Vec::with_capacity(LINK_LEN + bytes.len());
         plain.extend_from_slice(&generation.to_le_bytes());
         plain.extend_from_slice(bytes);
@@ -909,7 +961,8 @@ impl BookStore {
         match self.io.remove(&path) {
             Ok(()) => {
                 self.io
-                    .sync_dir(&device_dir).map_err(|e| write_err("fsync the folder of", e))?;
+                    .sync_dir(&device_dir)
+                    .map_err(|e| write_err("fsync the folder of", e))?;
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -964,7 +1017,12 @@ impl BookStore {
             .map_err(|f| header_error(&self.dir, f))?;
         match write_header(&*self.io, &self.dir, &header) {
             Ok(()) => {}
-            Err(e @ StorageError::Write { op: fsio::SYNC_DIR_OP, .. }) => {
+            Err(
+                e @ StorageError::Write {
+                    op: fsio::SYNC_DIR_OP,
+                    ..
+                },
+            ) => {
                 // The new header is in place (only its folder sync failed): it is the one
                 // the next open reads, unless a power cut undoes the rename.
                 self.header = header;

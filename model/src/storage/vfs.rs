@@ -227,11 +227,7 @@ mod fault {
     }
 
     impl Vfs for FaultFs {
-        fn write_synced(
-            &self,
-            path: &Path,
-            bytes: &[u8],
-        ) -> Result<(), (&'static str, io::Error)> {
+        fn write_synced(&self, path: &Path, bytes: &[u8]) -> Result<(), (&'static str, io::Error)> {
             match self.hit(Op::Write) {
                 Some(FaultKind::Fail) => {
                     return Err(("write", injected(io::ErrorKind::Other)));
