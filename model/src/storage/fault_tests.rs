@@ -559,22 +559,32 @@ fn matrix_part(part: usize, parts: usize) {
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_0() {
-    matrix_part(0, 4);
+    matrix_part(0, 6);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_1() {
-    matrix_part(1, 4);
+    matrix_part(1, 6);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_2() {
-    matrix_part(2, 4);
+    matrix_part(2, 6);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_3() {
-    matrix_part(3, 4);
+    matrix_part(3, 6);
+}
+
+#[test]
+fn fault_matrix_each_fault_at_each_call_part_4() {
+    matrix_part(4, 6);
+}
+
+#[test]
+fn fault_matrix_each_fault_at_each_call_part_5() {
+    matrix_part(5, 6);
 }
 
 /// Runs `steps` through `io` as a person would: after an error the app restarts (the book
