@@ -1,6 +1,7 @@
 //! The book: one Automerge document per WKSBM group, with this device's own part beside it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use automerge::{
     ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, transaction::CommitOptions,
@@ -12,7 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::fieldwise::FieldWise;
 use crate::records::{Disbursement, Donor, Group, Household, Meeting, Member, Pmks, Receipt, Void};
-use crate::storage::{BookStore, KdfParams, StorageError, StorageWarning};
+use crate::storage::{BookStore, KdfParams, NewBookKey, RealFs, StorageError, StorageWarning, Vfs};
 
 /// Version of the document layout written by this build. Peers refuse to sync with a book
 /// whose oldest readable schema is newer than theirs.
@@ -337,31 +338,68 @@ impl Book {
         kdf: KdfParams,
         init: &GroupInit,
     ) -> Result<Book, BookError> {
-        let mut store = BookStore::create(dir, passphrase, kdf)?;
+        Book::create_with_io(dir, passphrase, kdf, init, Arc::new(RealFs))
+    }
+
+    /// Like [`Book::create`], with every file operation going through `io`.
+    pub(crate) fn create_with_io(
+        dir: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+        init: &GroupInit,
+        io: Arc<dyn Vfs>,
+    ) -> Result<Book, BookError> {
+        let key = NewBookKey::derive(passphrase, kdf).map_err(StorageError::from)?;
+        let mut store = BookStore::create_with_io(dir, key, io)?;
         let device = Device::generate()?;
-        store.write_device(blob::SECRET_KEY, &device.secret_bytes())?;
+        if let Err(e) = store.write_device(blob::SECRET_KEY, &device.secret_bytes()) {
+            // Without its device key the folder could never be opened, and would block a
+            // second try: the half-made book is taken away again.
+            store.abandon_creation();
+            return Err(e.into());
+        }
         let mut book = Book::found(device, init)?;
         book.store = Some(store);
-        book.persist_all()?;
+        if let Err(e) = book.persist_all() {
+            if let Some(store) = book.store.take() {
+                store.abandon_creation();
+            }
+            return Err(e);
+        }
         Ok(book)
     }
 
     /// Opens an existing book folder with its passphrase. A damaged last chunk is skipped
     /// (see [`Book::warnings`]); everything before it opens.
     pub fn open(dir: &Path, passphrase: &str) -> Result<Book, BookError> {
+        Book::open_with_io(dir, passphrase, Arc::new(RealFs))
+    }
+
+    /// Like [`Book::open`], with every file operation going through `io`.
+    pub(crate) fn open_with_io(
+        dir: &Path,
+        passphrase: &str,
+        io: Arc<dyn Vfs>,
+    ) -> Result<Book, BookError> {
         let started = std::time::Instant::now();
-        let (store, loaded) = BookStore::open(dir, passphrase)?;
+        let (mut store, mut loaded) = BookStore::open_with_io(dir, passphrase, io)?;
         tracing::debug!(elapsed = ?started.elapsed(), "book files read and decrypted");
-        let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
-        let mut doc = match &loaded.snapshot {
-            Some(bytes) => AutoCommit::load(bytes)?,
-            None => AutoCommit::new(),
-        };
-        for (i, chunk) in loaded.chunks.iter().enumerate() {
-            if let Err(e) = doc.load_incremental(chunk) {
-                warnings.push(format!("skipped unreadable change chunk #{i}: {e}"));
+        // Any snapshot that does not load falls back to the previous one (plus the chunks
+        // after it), not only one that fails to decrypt.
+        let mut doc = loop {
+            let Some(bytes) = &loaded.snapshot else {
+                break AutoCommit::new();
+            };
+            match AutoCommit::load(bytes) {
+                Ok(doc) => break doc,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a snapshot does not load; falling back to the previous one");
+                    loaded = store.reject_snapshot(&format!("not a loadable document: {e}"));
+                }
             }
-        }
+        };
+        let mut warnings: Vec<String> = loaded.warnings.iter().map(warning_text).collect();
+        warnings.extend(load_chunks(&mut doc, &loaded));
         let secret = store
             .read_device(blob::SECRET_KEY)?
             .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
@@ -594,14 +632,18 @@ impl Book {
     }
 
     pub(crate) fn persist_incremental(&mut self) -> Result<(), BookError> {
+        if self.store.is_none() {
+            return Ok(());
+        }
+        if self.persist_failed && !self.compaction_postponed() {
+            // An earlier append failed after the document's incremental save point moved:
+            // only a full snapshot is sure to hold every change. (While compaction is
+            // postponed, the append below holds every change after `saved_heads`.)
+            return self.compact();
+        }
         let Some(store) = self.store.as_mut() else {
             return Ok(());
         };
-        if self.persist_failed {
-            // An earlier append failed after the document's incremental save point moved:
-            // only a full snapshot is sure to hold every change.
-            return self.compact();
-        }
         let bytes = self.doc.save_after(&self.saved_heads);
         if bytes.is_empty() {
             return Ok(());
@@ -617,12 +659,25 @@ impl Book {
         Ok(())
     }
 
+    /// Whether loaded changes wait for changes missing on this device (see [`Book::compact`]).
+    fn compaction_postponed(&mut self) -> bool {
+        !self.doc.get_missing_deps(&[]).is_empty()
+    }
+
     fn persist_all(&mut self) -> Result<(), BookError> {
         self.compact()
     }
 
     /// Writes the whole document as one verified snapshot, replacing the chunks.
+    ///
+    /// Postponed (nothing written, `Ok`) while some loaded changes wait for changes this
+    /// device is missing (a damaged or missing chunk): a snapshot holds only applied
+    /// changes, so compacting would drop the waiting ones with their chunk files.
     pub fn compact(&mut self) -> Result<(), BookError> {
+        if self.compaction_postponed() {
+            tracing::warn!("compaction postponed: some changes wait for missing ones");
+            return Ok(());
+        }
         if let Some(store) = self.store.as_mut() {
             let bytes = self.doc.save();
             if let Err(e) = store.compact(&bytes) {
@@ -1162,19 +1217,78 @@ impl Book {
     /// Reserves `n` receipt sequence numbers of this device, durably, before any of them is
     /// used: after a crash the sequence continues past them (gaps, never repeats).
     /// Returns the first reserved number (numbers start at 1).
+    ///
+    /// The sequence is the largest of the stored one (device blob `receipt_seq`), the one
+    /// this session already reached, and one past the highest number this device has
+    /// issued in the document. So a blob that is missing, damaged, rolled back to an older
+    /// copy or otherwise behind never gives a number twice: it is only logged.
+    ///
+    /// # Errors
+    /// [`BookError::Storage`] when the new reservation cannot be written (nothing issued).
     pub(crate) fn reserve_receipt_seq(&mut self, n: u64) -> Result<u64, BookError> {
-        let current = match self.read_device_blob(blob::RECEIPT_SEQ)? {
-            Some(b) => std::str::from_utf8(&b)
-                .ok()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .ok_or(BookError::DeviceIdentity)?,
-            None if self.store.is_some() => 1,
-            None => self.mem_seq,
+        let stored = match self.read_device_blob(blob::RECEIPT_SEQ) {
+            Ok(Some(b)) => {
+                let parsed = std::str::from_utf8(&b)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u64>().ok());
+                if parsed.is_none() {
+                    tracing::warn!(
+                        "the receipt sequence blob is unreadable; recovering it from the book"
+                    );
+                }
+                parsed
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "the receipt sequence blob is unusable; recovering it from the book");
+                None
+            }
         };
+        let from_doc = self.highest_own_receipt_seq().saturating_add(1);
+        let current = stored.unwrap_or(1).max(from_doc).max(self.mem_seq);
+        if stored.is_some_and(|s| s < current) {
+            tracing::warn!(
+                stored = ?stored,
+                recovered = current,
+                "the receipt sequence blob was behind; continuing after the highest number issued"
+            );
+        }
         let next = current.saturating_add(n);
         self.write_device_blob(blob::RECEIPT_SEQ, next.to_string().as_bytes())?;
         self.mem_seq = next;
         Ok(current)
+    }
+
+    /// The highest receipt sequence number this device (its member id) has issued in the
+    /// document, 0 if none. Reads only the `nomor` and `created_by` fields.
+    pub(crate) fn highest_own_receipt_seq(&self) -> u64 {
+        let Some(tbl) = self.table_obj(table::RECEIPTS) else {
+            return 0;
+        };
+        let me = self.device.member_id.as_str();
+        let text = |obj: &ObjId, key: &str| match self.doc.get(obj, key) {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                automerge::ScalarValue::Str(t) => Some(t.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut highest = 0;
+        for item in self.doc.map_range(&tbl, ..) {
+            let automerge::ValueRef::Object(ObjType::Map) = item.value else {
+                continue;
+            };
+            let obj = item.id();
+            if text(&obj, "created_by").as_deref() != Some(me) {
+                continue;
+            }
+            if let Some(nomor) = text(&obj, "nomor")
+                && let Some((_, _, seq)) = crate::receipts::parse_receipt_number(&nomor)
+            {
+                highest = highest.max(seq);
+            }
+        }
+        highest
     }
 
     // ----- disbursements and meetings --------------------------------------------------------
@@ -1268,6 +1382,41 @@ fn stamp_new(by: &mut String, at: &mut String, me: &str, now: &str) {
     if at.is_empty() {
         *at = now.to_string();
     }
+}
+
+/// Loads the chunks of `loaded` into `doc`; returns warnings for chunks that do not load
+/// and for edits that cannot be applied because changes they build on are missing (from
+/// a damaged or missing chunk), naming the chunk files that hold them.
+fn load_chunks(doc: &mut AutoCommit, loaded: &crate::storage::Loaded) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut held_back = Vec::new();
+    for (i, chunk) in loaded.chunks.iter().enumerate() {
+        let file = loaded
+            .chunk_files
+            .get(i)
+            .map_or_else(|| format!("#{i}"), |p| p.display().to_string());
+        let before = doc.get_heads();
+        if let Err(e) = doc.load_incremental(chunk) {
+            warnings.push(format!("skipped unreadable change chunk {file}: {e}"));
+            continue;
+        }
+        if !chunk.is_empty() && doc.get_heads() == before && !doc.get_missing_deps(&[]).is_empty() {
+            held_back.push(file);
+        }
+    }
+    let missing = doc.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        let files = if held_back.is_empty() {
+            "later chunks".to_string()
+        } else {
+            held_back.join(", ")
+        };
+        warnings.push(format!(
+            "the edits in {files} are unavailable: they build on {} change(s) missing from this device (lost with a damaged or missing chunk above). They appear once a device that still has those changes syncs; until then the chunk files are kept and the book is not compacted",
+            missing.len()
+        ));
+    }
+    warnings
 }
 
 fn warning_text(w: &StorageWarning) -> String {

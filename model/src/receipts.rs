@@ -314,12 +314,17 @@ impl Book {
     /// in-memory book. Errors: the blob could not be read or written.
     pub fn next_donor_code(&mut self) -> Result<String, BookError> {
         let short = self.receipt_short_id();
-        let stored = match self.read_device_blob(DONOR_SEQ_BLOB)? {
-            Some(b) => std::str::from_utf8(&b)
+        // A missing, damaged or rolled-back blob falls back to the codes in the book.
+        let stored = match self.read_device_blob(DONOR_SEQ_BLOB) {
+            Ok(Some(b)) => std::str::from_utf8(&b)
                 .ok()
                 .and_then(|s| s.trim().parse::<u64>().ok())
-                .ok_or(BookError::DeviceIdentity)?,
-            None => 1,
+                .unwrap_or(1),
+            Ok(None) => 1,
+            Err(e) => {
+                tracing::warn!(error = %e, "the donor sequence blob is unusable; recovering it from the book");
+                1
+            }
         };
         let prefix = format!("D-{short}-");
         let seen = self

@@ -14,6 +14,9 @@ fn revocation_wins_over_a_concurrent_re_add() {
     let mut x = books.pop().unwrap();
     let lost = Device::from_seed(7).member_id().clone();
     add_member(&mut x, &lost, "HP lama", Role::Relawan).unwrap();
+    // Y is a second admin (only admins add members).
+    let y_id = y.member_id().clone();
+    add_member(&mut x, &y_id, "Pak Y", Role::Admin).unwrap();
     y.merge(&mut x).unwrap();
     assert_eq!(y.member_status(&lost), MemberStatus::Member);
 

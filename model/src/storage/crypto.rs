@@ -43,6 +43,13 @@ pub(super) enum Kind {
     Chunk = 2,
     /// `device/<name>.rkn`.
     Device = 3,
+    /// `doc/chunk-<seq>.rkn` whose plaintext opens with the sequence number (u64, little
+    /// endian) of the chunk written before it (0 for none): the chain that finds a
+    /// missing chunk.
+    LinkedChunk = 4,
+    /// `device/<name>.rkn` whose plaintext opens with the blob's write generation (u64,
+    /// little endian): the number that finds an older copy put back.
+    DeviceGen = 5,
 }
 
 /// Argon2id parameters used to derive the key-wrapping key from the

@@ -79,6 +79,21 @@ pub enum StorageError {
         reason: String,
     },
 
+    /// A device blob is an older copy than the last one this book wrote (its
+    /// generation is below the one recorded in `device/.generations.rkn`): the file
+    /// was replaced by an earlier version of itself.
+    #[error(
+        "{path} is an older copy (generation {found}, the last written was {expected}): it was rolled back to an earlier version"
+    )]
+    RolledBack {
+        /// The device blob file.
+        path: PathBuf,
+        /// The generation found in the file.
+        found: u64,
+        /// The generation last written.
+        expected: u64,
+    },
+
     /// A device blob name outside `[a-z0-9_.-]`, empty, too long or starting
     /// with a dot.
     #[error(
@@ -92,7 +107,10 @@ pub enum StorageError {
     },
 
     /// Writing, syncing, renaming or removing a file failed. Any temporary
-    /// file was removed, and the book on disk is as before the call.
+    /// file was removed, and the book on disk is as before the call, except
+    /// when only the final folder fsync failed (`op` "fsync the folder of"):
+    /// the new file is then complete and in place (never removed, as it may
+    /// hold the only copy of a key) but may not survive a power cut.
     #[error("could not {op} {path}: {}", io_reason(source))]
     Write {
         /// The file (final name) or folder being written.
@@ -162,6 +180,19 @@ pub enum StorageWarning {
         file: PathBuf,
         /// Why it was skipped.
         reason: String,
+    },
+
+    /// A chunk file is missing from the middle of the book: a later chunk names it as
+    /// the one written before it. Its changes, and later ones that build on them, are
+    /// missing from the loaded book unless another device still has them.
+    #[error(
+        "chunk {file} is missing (the next chunk {needed_by} was written after it); the edits it held are unavailable unless another device still has them"
+    )]
+    MissingChunk {
+        /// The missing chunk file.
+        file: PathBuf,
+        /// The chunk that names it as its predecessor.
+        needed_by: PathBuf,
     },
 
     /// A snapshot file could not be used; the book was loaded from an older

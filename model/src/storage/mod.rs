@@ -26,15 +26,19 @@
 
 mod crypto;
 mod error;
+#[cfg(test)]
+mod fault_tests;
 mod fsio;
 mod header;
 #[cfg(test)]
 mod tests;
+mod vfs;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fs4::fs_std::FileExt;
@@ -45,6 +49,9 @@ pub use error::{StorageError, StorageWarning};
 
 use crypto::{DataKey, KEY_LEN, Kind, SealFailure};
 use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure};
+#[cfg(test)]
+pub(crate) use vfs::{FaultFs, FaultKind, Op};
+pub(crate) use vfs::{RealFs, Vfs};
 
 /// Name of the lock file in the book folder.
 const LOCK_FILE: &str = "rukun.lock";
@@ -58,6 +65,9 @@ const EXT: &str = ".rkn";
 const SNAPSHOT_PREFIX: &str = "snapshot-";
 /// File-name prefix of chunks.
 const CHUNK_PREFIX: &str = "chunk-";
+/// File in `device/` recording the generation of each device blob's last write (its
+/// leading dot keeps it apart from every valid blob name).
+const GENERATIONS_FILE: &str = ".generations.rkn";
 /// Longest device blob name, in characters.
 const MAX_DEVICE_NAME: usize = 100;
 
@@ -69,6 +79,8 @@ pub struct Loaded {
     /// The incremental chunks written after that snapshot, in sequence order
     /// (damaged ones left out and reported in `warnings`).
     pub chunks: Vec<Vec<u8>>,
+    /// The file of each chunk in `chunks` (same order), to name it in messages.
+    pub chunk_files: Vec<PathBuf>,
     /// Damaged files that were skipped; empty for a healthy book.
     pub warnings: Vec<StorageWarning>,
 }
@@ -96,6 +108,12 @@ pub struct BookStore {
     snapshots: BTreeSet<u64>,
     /// The newest snapshot known to be readable (loaded or verified).
     good_snapshot: Option<u64>,
+    /// Snapshots the caller could not use ([`BookStore::reject_snapshot`]), with why.
+    rejected: BTreeMap<u64, String>,
+    /// The generation of the last write of each device blob (`device/.generations.rkn`).
+    device_gens: BTreeMap<String, u64>,
+    /// The file operations (the real file system, or a fault injector in tests).
+    io: Arc<dyn Vfs>,
 }
 
 impl std::fmt::Debug for BookStore {
@@ -222,10 +240,55 @@ fn make_dir(path: &Path) -> Result<(), StorageError> {
     })
 }
 
-/// Reads and decrypts one file for `open`; any failure is a reason string.
-fn read_sealed(key: &DataKey, kind: Kind, dir: &Path, file_name: &str) -> Result<Vec<u8>, String> {
-    let bytes = fs::read(dir.join(file_name)).map_err(|e| format!("cannot read: {e}"))?;
-    crypto::open_file(key, kind, &doc_logical(file_name), &bytes).map_err(|e| e.to_string())
+/// Reads and decrypts one file of `doc/` for `open` (of either chunk kind, or a
+/// snapshot); any failure is a reason string. A failed read or decryption is tried once
+/// more before it counts, so one transient I/O error or torn read does not drop a file.
+fn read_sealed_retry(
+    io: &dyn Vfs,
+    key: &DataKey,
+    dir: &Path,
+    file_name: &str,
+) -> Result<(Kind, Vec<u8>), String> {
+    let once = || -> Result<(Kind, Vec<u8>), String> {
+        let bytes = io
+            .read(&dir.join(file_name))
+            .map_err(|e| format!("cannot read: {e}"))?;
+        let kind = match bytes.get(crypto::MAGIC.len()).copied() {
+            Some(k) if k == Kind::Snapshot as u8 => Kind::Snapshot,
+            Some(k) if k == Kind::LinkedChunk as u8 => Kind::LinkedChunk,
+            _ if file_name.starts_with(SNAPSHOT_PREFIX) => Kind::Snapshot,
+            _ => Kind::Chunk,
+        };
+        let plain = crypto::open_file(key, kind, &doc_logical(file_name), &bytes)
+            .map_err(|e| e.to_string())?;
+        Ok((kind, plain))
+    };
+    once().or_else(|first| {
+        let again = once();
+        if again.is_ok() {
+            tracing::info!(file = file_name, error = %first, "a read failed once and succeeded when tried again");
+        }
+        again.map_err(|_| first)
+    })
+}
+
+/// Length of the predecessor number that opens a linked chunk's plaintext.
+const LINK_LEN: usize = 8;
+
+/// Splits a chunk read by [`read_sealed_retry`] into its predecessor (linked chunks only)
+/// and its bytes.
+fn split_chunk((kind, plain): (Kind, Vec<u8>)) -> Result<(Option<u64>, Vec<u8>), String> {
+    match kind {
+        Kind::Chunk => Ok((None, plain)),
+        Kind::LinkedChunk => {
+            let (link, _) = plain
+                .split_first_chunk::<LINK_LEN>()
+                .ok_or_else(|| "a linked chunk shorter than its link".to_string())?;
+            let prev = u64::from_le_bytes(*link);
+            Ok((Some(prev), plain[LINK_LEN..].to_vec()))
+        }
+        other => Err(format!("wrong file kind byte {}", other as u8)),
+    }
 }
 
 /// A new book's random data key and its header, wrapped under the passphrase: the slow
@@ -328,23 +391,43 @@ impl BookStore {
     /// # Errors
     /// As [`BookStore::create`], without the key's errors.
     pub fn create_with_key(dir: &Path, key: NewBookKey) -> Result<BookStore, StorageError> {
+        BookStore::create_with_io(dir, key, Arc::new(RealFs))
+    }
+
+    /// Like [`BookStore::create_with_key`], with every file operation going through `io`.
+    pub(crate) fn create_with_io(
+        dir: &Path,
+        key: NewBookKey,
+        io: Arc<dyn Vfs>,
+    ) -> Result<BookStore, StorageError> {
         make_dir(dir)?;
         let lock = take_lock(dir)?;
         let header_path = dir.join(HEADER_FILE);
         if header_path.exists() {
             return Err(StorageError::AlreadyExists { path: header_path });
         }
-        fsio::sweep_tmp(dir, fsio::list_names(dir)?);
+        fsio::sweep_tmp(&*io, dir, fsio::list_names(&*io, dir)?);
         let doc_dir = dir.join(DOC_DIR);
         make_dir(&doc_dir)?;
-        if fsio::list_names(&doc_dir)?.iter().any(|n| n.ends_with(EXT)) {
+        if fsio::list_names(&*io, &doc_dir)?
+            .iter()
+            .any(|n| n.ends_with(EXT))
+        {
             return Err(StorageError::AlreadyExists { path: doc_dir });
         }
         make_dir(&dir.join(DEVICE_DIR))?;
         let NewBookKey { data_key, header } = key;
-        write_header(dir, &header)?;
+        if let Err(e) = write_header(&*io, dir, &header) {
+            // A header whose folder sync failed is in place, but no book file was written
+            // with its key yet: taken away, so the folder is as before and create can be
+            // tried again.
+            if let Err(rm) = fsio::remove_if_exists(&*io, &header_path) {
+                tracing::warn!(path = %header_path.display(), error = %rm, "could not remove the header of a book whose creation failed");
+            }
+            return Err(e);
+        }
         if let Some(parent) = dir.parent()
-            && let Err(e) = fsio::sync_dir(parent)
+            && let Err(e) = io.sync_dir(parent)
         {
             tracing::debug!(dir = %parent.display(), error = %e, "could not sync the parent folder");
         }
@@ -358,6 +441,9 @@ impl BookStore {
             chunks: BTreeSet::new(),
             snapshots: BTreeSet::new(),
             good_snapshot: None,
+            rejected: BTreeMap::new(),
+            device_gens: BTreeMap::new(),
+            io,
         })
     }
 
@@ -377,6 +463,15 @@ impl BookStore {
     /// `BadHeader`/`UnsupportedFormat` for an unusable header, `Read`/`Write`
     /// for I/O failures on the header, lock or folders.
     pub fn open(dir: &Path, passphrase: &str) -> Result<(BookStore, Loaded), StorageError> {
+        BookStore::open_with_io(dir, passphrase, Arc::new(RealFs))
+    }
+
+    /// Like [`BookStore::open`], with every file operation going through `io`.
+    pub(crate) fn open_with_io(
+        dir: &Path,
+        passphrase: &str,
+        io: Arc<dyn Vfs>,
+    ) -> Result<(BookStore, Loaded), StorageError> {
         let header_path = dir.join(HEADER_FILE);
         if !header_path.is_file() {
             return Err(StorageError::NotFound {
@@ -384,8 +479,8 @@ impl BookStore {
             });
         }
         let lock = take_lock(dir)?;
-        fsio::sweep_tmp(dir, fsio::list_names(dir)?);
-        let raw = fs::read(&header_path).map_err(|source| StorageError::Read {
+        fsio::sweep_tmp(&*io, dir, fsio::list_names(&*io, dir)?);
+        let raw = io.read(&header_path).map_err(|source| StorageError::Read {
             path: header_path.clone(),
             op: "read",
             source,
@@ -409,11 +504,11 @@ impl BookStore {
         let device_dir = dir.join(DEVICE_DIR);
         make_dir(&doc_dir)?;
         make_dir(&device_dir)?;
-        fsio::sweep_tmp(&device_dir, fsio::list_names(&device_dir)?);
+        fsio::sweep_tmp(&*io, &device_dir, fsio::list_names(&*io, &device_dir)?);
 
         let mut chunks = BTreeSet::new();
         let mut snapshots = BTreeSet::new();
-        for name in fsio::sweep_tmp(&doc_dir, fsio::list_names(&doc_dir)?) {
+        for name in fsio::sweep_tmp(&*io, &doc_dir, fsio::list_names(&*io, &doc_dir)?) {
             if let Some(seq) = parse_numbered(&name, CHUNK_PREFIX) {
                 chunks.insert(seq);
             } else if let Some(generation) = parse_numbered(&name, SNAPSHOT_PREFIX) {
@@ -428,11 +523,43 @@ impl BookStore {
             .max(snapshots.last().copied())
             .unwrap_or(0);
 
+        let mut store = BookStore {
+            dir: dir.to_path_buf(),
+            data_key,
+            header,
+            _lock: lock,
+            next_seq: highest.saturating_add(1),
+            chunks,
+            snapshots,
+            good_snapshot: None,
+            rejected: BTreeMap::new(),
+            device_gens: BTreeMap::new(),
+            io,
+        };
+        store.device_gens = store.read_generations();
+        let loaded = store.load();
+        Ok((store, loaded))
+    }
+
+    /// Reads the newest usable snapshot (skipping damaged ones and those the caller
+    /// rejected) and the chunks after it, and sets `good_snapshot`.
+    fn load(&mut self) -> Loaded {
+        let doc_dir = self.dir.join(DOC_DIR);
+        let io = &*self.io;
         let mut loaded = Loaded::default();
         let mut good_snapshot = None;
-        for &generation in snapshots.iter().rev() {
+        for &generation in self.snapshots.iter().rev() {
             let name = snapshot_name(generation);
-            match read_sealed(&data_key, Kind::Snapshot, &doc_dir, &name) {
+            let read = match self.rejected.get(&generation) {
+                Some(reason) => Err(reason.clone()),
+                None => read_sealed_retry(io, &self.data_key, &doc_dir, &name).and_then(
+                    |(kind, bytes)| match kind {
+                        Kind::Snapshot => Ok(bytes),
+                        _ => Err(format!("wrong file kind byte {}", kind as u8)),
+                    },
+                ),
+            };
+            match read {
                 Ok(bytes) => {
                     loaded.snapshot = Some(bytes);
                     good_snapshot = Some(generation);
@@ -448,11 +575,21 @@ impl BookStore {
                 }
             }
         }
-        let first_chunk = good_snapshot.map_or(0, |g: u64| g.saturating_add(1));
-        for &seq in chunks.range(first_chunk..) {
+        let floor = good_snapshot.unwrap_or(0);
+        let mut usable = BTreeSet::new();
+        // (the chunk that names a predecessor, the predecessor's sequence number)
+        let mut links = Vec::new();
+        for &seq in self.chunks.range(floor.saturating_add(1)..) {
             let name = chunk_name(seq);
-            match read_sealed(&data_key, Kind::Chunk, &doc_dir, &name) {
-                Ok(bytes) => loaded.chunks.push(bytes),
+            match read_sealed_retry(io, &self.data_key, &doc_dir, &name).and_then(split_chunk) {
+                Ok((prev, bytes)) => {
+                    usable.insert(seq);
+                    if let Some(prev) = prev {
+                        links.push((seq, prev));
+                    }
+                    loaded.chunks.push(bytes);
+                    loaded.chunk_files.push(doc_dir.join(&name));
+                }
                 Err(reason) => {
                     let warning = StorageWarning::DamagedChunk {
                         file: doc_dir.join(&name),
@@ -463,24 +600,93 @@ impl BookStore {
                 }
             }
         }
+        // A chunk names the chunk written before it: one after the snapshot that is not on
+        // disk at all is a missing chunk (one on disk but unusable is already reported).
+        for (seq, prev) in links {
+            if prev > floor && !usable.contains(&prev) && !self.chunks.contains(&prev) {
+                let warning = StorageWarning::MissingChunk {
+                    file: doc_dir.join(chunk_name(prev)),
+                    needed_by: doc_dir.join(chunk_name(seq)),
+                };
+                tracing::warn!(%warning);
+                loaded.warnings.push(warning);
+            }
+        }
         tracing::debug!(
-            dir = %dir.display(),
+            dir = %self.dir.display(),
             snapshot = ?good_snapshot,
             chunks = loaded.chunks.len(),
             warnings = loaded.warnings.len(),
-            "opened a book"
+            "read a book"
         );
-        let store = BookStore {
-            dir: dir.to_path_buf(),
-            data_key,
-            header,
-            _lock: lock,
-            next_seq: highest.saturating_add(1),
-            chunks,
-            snapshots,
-            good_snapshot,
+        self.good_snapshot = good_snapshot;
+        loaded
+    }
+
+    /// Takes away a book whose creation failed before it held its first document (no
+    /// record was ever saved in it): removes `header.json` first (so the folder no longer
+    /// counts as a book), then the files of `doc/` and `device/`, so that creating it again
+    /// works. Failures are logged (each removal is tried twice).
+    pub(crate) fn abandon_creation(self) {
+        let io = &*self.io;
+        let remove = |path: &Path| {
+            let removed =
+                fsio::remove_if_exists(io, path).or_else(|_| fsio::remove_if_exists(io, path));
+            if let Err(e) = &removed {
+                tracing::warn!(path = %path.display(), error = %e, "could not remove a file of a book whose creation failed");
+            }
+            removed.is_ok()
         };
-        Ok((store, loaded))
+        if !remove(&self.dir.join(HEADER_FILE)) {
+            // Still a book: its device key stays, so it opens (empty) and can be used.
+            return;
+        }
+        for sub in [DOC_DIR, DEVICE_DIR] {
+            let folder = self.dir.join(sub);
+            match fsio::list_names(io, &folder) {
+                Ok(names) => names.iter().for_each(|n| {
+                    remove(&folder.join(n));
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not list a folder of a book whose creation failed")
+                }
+            }
+        }
+        if let Err(e) = io.sync_dir(&self.dir) {
+            tracing::warn!(dir = %self.dir.display(), error = %e, "could not sync the folder of a book whose creation failed");
+        }
+    }
+
+    /// Reads `device/.generations.rkn`; empty (no rollback check) when it is missing or
+    /// unusable, which is logged.
+    fn read_generations(&self) -> BTreeMap<String, u64> {
+        let path = self.dir.join(DEVICE_DIR).join(GENERATIONS_FILE);
+        let logical = format!("{DEVICE_DIR}/{GENERATIONS_FILE}");
+        let read = fsio::read_optional(&*self.io, &path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| match bytes {
+                None => Ok(BTreeMap::new()),
+                Some(b) => crypto::open_file(&self.data_key, Kind::Device, &logical, &b)
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| serde_json::from_slice(&json).map_err(|e| e.to_string())),
+            });
+        read.unwrap_or_else(|reason| {
+            tracing::warn!(path = %path.display(), %reason, "device blob generations unreadable; rollback of device blobs is not checked this session");
+            BTreeMap::new()
+        })
+    }
+
+    /// The caller could not use the snapshot last returned (by [`BookStore::open`] or by
+    /// this method), e.g. Automerge failed to load it: reads the book again from the next
+    /// older snapshot (or from the chunks alone) plus all chunks after it, with a
+    /// [`StorageWarning::DamagedSnapshot`] naming the rejected file and `reason`. The
+    /// rejected snapshot is removed by the next compaction. Returns an empty `Loaded`
+    /// snapshot when there was no snapshot to reject.
+    pub fn reject_snapshot(&mut self, reason: &str) -> Loaded {
+        if let Some(generation) = self.good_snapshot {
+            self.rejected.insert(generation, reason.to_owned());
+        }
+        self.load()
     }
 
     /// The book folder.
@@ -511,8 +717,14 @@ impl BookStore {
         let seq = self.next_seq;
         let name = chunk_name(seq);
         let doc_dir = self.dir.join(DOC_DIR);
-        let sealed = self.seal(Kind::Chunk, &doc_dir, &name, bytes)?;
-        match fsio::write_durable(&doc_dir, &name, &sealed) {
+        // Each chunk names the one written before it, so a chunk missing from the middle
+        // is found and named on open.
+        let prev = self.chunks.last().copied().unwrap_or(0);
+        let mut plain = Vec::with_capacity(LINK_LEN + bytes.len());
+        plain.extend_from_slice(&prev.to_le_bytes());
+        plain.extend_from_slice(bytes);
+        let sealed = self.seal(Kind::LinkedChunk, &doc_dir, &name, &plain)?;
+        match fsio::write_durable(&*self.io, &doc_dir, &name, &sealed) {
             Ok(()) => {
                 self.chunks.insert(seq);
                 self.next_seq = seq.saturating_add(1);
@@ -556,7 +768,7 @@ impl BookStore {
         let doc_dir = self.dir.join(DOC_DIR);
         let path = doc_dir.join(&name);
         let sealed = self.seal(Kind::Snapshot, &doc_dir, &name, snapshot)?;
-        let written = fsio::write_durable(&doc_dir, &name, &sealed);
+        let written = fsio::write_durable(&*self.io, &doc_dir, &name, &sealed);
         if written.is_ok() || path.exists() {
             self.snapshots.insert(generation);
             self.next_seq = self.next_seq.max(generation.saturating_add(1));
@@ -564,7 +776,7 @@ impl BookStore {
         written?;
 
         // Verify from disk before deleting anything.
-        let verified = match fs::read(&path) {
+        let verified = match self.io.read(&path) {
             Ok(back) => {
                 match crypto::open_file(&self.data_key, Kind::Snapshot, &doc_logical(&name), &back)
                 {
@@ -583,7 +795,8 @@ impl BookStore {
             }),
         };
         if let Err(e) = verified {
-            match fsio::remove_if_exists(&path).and_then(|()| fsio::sync_dir(&doc_dir)) {
+            match fsio::remove_if_exists(&*self.io, &path).and_then(|()| self.io.sync_dir(&doc_dir))
+            {
                 Ok(()) => {
                     self.snapshots.remove(&generation);
                 }
@@ -610,7 +823,7 @@ impl BookStore {
         let mut removed = false;
         for g in old_snapshots {
             let p = doc_dir.join(snapshot_name(g));
-            match fsio::remove_if_exists(&p) {
+            match fsio::remove_if_exists(&*self.io, &p) {
                 Ok(()) => {
                     self.snapshots.remove(&g);
                     removed = true;
@@ -622,7 +835,7 @@ impl BookStore {
         }
         for seq in old_chunks {
             let p = doc_dir.join(chunk_name(seq));
-            match fsio::remove_if_exists(&p) {
+            match fsio::remove_if_exists(&*self.io, &p) {
                 Ok(()) => {
                     self.chunks.remove(&seq);
                     removed = true;
@@ -632,7 +845,7 @@ impl BookStore {
                 }
             }
         }
-        if removed && let Err(e) = fsio::sync_dir(&doc_dir) {
+        if removed && let Err(e) = self.io.sync_dir(&doc_dir) {
             tracing::warn!(dir = %doc_dir.display(), error = %e, "could not sync the folder after compaction");
         }
         self.good_snapshot = Some(generation);
@@ -651,29 +864,85 @@ impl BookStore {
         check_device_name(name)?;
         let device_dir = self.dir.join(DEVICE_DIR);
         let file_name = format!("{name}{EXT}");
-        let sealed = self.seal(Kind::Device, &device_dir, &file_name, bytes)?;
-        fsio::write_durable(&device_dir, &file_name, &sealed)
+        // Each write carries the next generation of the blob, bound into the authenticated
+        // plaintext and recorded in `.generations.rkn` after the blob is durable: an older
+        // copy put back in its place then reads as `RolledBack`.
+        let generation = self
+            .device_gens
+            .get(name)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(1);
+        let mut plain = Vec::with_capacity(LINK_LEN + bytes.len());
+        plain.extend_from_slice(&generation.to_le_bytes());
+        plain.extend_from_slice(bytes);
+        let sealed = self.seal(Kind::DeviceGen, &device_dir, &file_name, &plain)?;
+        fsio::write_durable(&*self.io, &device_dir, &file_name, &sealed)?;
+        self.device_gens.insert(name.to_owned(), generation);
+        self.save_generations();
+        Ok(())
+    }
+
+    /// Writes `device/.generations.rkn`; a failure only weakens the rollback check of a
+    /// later session (this one keeps the generations in memory), so it is logged.
+    fn save_generations(&mut self) {
+        let device_dir = self.dir.join(DEVICE_DIR);
+        let result = match serde_json::to_vec(&self.device_gens) {
+            Ok(json) => self
+                .seal(Kind::Device, &device_dir, GENERATIONS_FILE, &json)
+                .and_then(|sealed| {
+                    fsio::write_durable(&*self.io, &device_dir, GENERATIONS_FILE, &sealed)
+                }),
+            Err(e) => Err(StorageError::BadHeader {
+                path: device_dir.join(GENERATIONS_FILE),
+                reason: format!("cannot serialize: {e}"),
+            }),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not record the device blob generations");
+        }
     }
 
     /// Reads the device blob `name`; `Ok(None)` if it was never written.
     ///
     /// # Errors
     /// `InvalidName` for a bad name, `Tampered` if the file fails
-    /// authentication (damaged, renamed or modified), `Read` on I/O errors.
+    /// authentication (damaged, renamed or modified), `RolledBack` if it is an
+    /// older copy of the blob than the last one written, `Read` on I/O errors.
     pub fn read_device(&self, name: &str) -> Result<Option<Vec<u8>>, StorageError> {
         check_device_name(name)?;
         let file_name = format!("{name}{EXT}");
         let path = self.dir.join(DEVICE_DIR).join(&file_name);
-        let Some(bytes) = fsio::read_optional(&path)? else {
+        let Some(bytes) = fsio::read_optional(&*self.io, &path)? else {
             return Ok(None);
         };
         let logical = format!("{DEVICE_DIR}/{file_name}");
-        crypto::open_file(&self.data_key, Kind::Device, &logical, &bytes)
-            .map(Some)
-            .map_err(|e| StorageError::Tampered {
+        let tampered = |reason: String| StorageError::Tampered {
+            path: path.clone(),
+            reason,
+        };
+        let (found, plain) = if bytes.get(crypto::MAGIC.len()) == Some(&(Kind::DeviceGen as u8)) {
+            let plain = crypto::open_file(&self.data_key, Kind::DeviceGen, &logical, &bytes)
+                .map_err(|e| tampered(e.to_string()))?;
+            let (generation, _) = plain
+                .split_first_chunk::<LINK_LEN>()
+                .ok_or_else(|| tampered("shorter than its generation number".into()))?;
+            (u64::from_le_bytes(*generation), plain[LINK_LEN..].to_vec())
+        } else {
+            // Written before generations were recorded: generation 0.
+            let plain = crypto::open_file(&self.data_key, Kind::Device, &logical, &bytes)
+                .map_err(|e| tampered(e.to_string()))?;
+            (0, plain)
+        };
+        let expected = self.device_gens.get(name).copied().unwrap_or(0);
+        if found < expected {
+            return Err(StorageError::RolledBack {
                 path,
-                reason: e.to_string(),
-            })
+                found,
+                expected,
+            });
+        }
+        Ok(Some(plain))
     }
 
     /// Removes the device blob `name`; returns whether it existed.
@@ -689,9 +958,11 @@ impl BookStore {
             op,
             source,
         };
-        match fs::remove_file(&path) {
+        match self.io.remove(&path) {
             Ok(()) => {
-                fsio::sync_dir(&device_dir).map_err(|e| write_err("fsync the folder of", e))?;
+                self.io
+                    .sync_dir(&device_dir)
+                    .map_err(|e| write_err("fsync the folder of", e))?;
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -705,7 +976,7 @@ impl BookStore {
     /// # Errors
     /// `Read` if the folder cannot be listed.
     pub fn list_device(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
-        let mut names: Vec<String> = fsio::list_names(&self.dir.join(DEVICE_DIR))?
+        let mut names: Vec<String> = fsio::list_names(&*self.io, &self.dir.join(DEVICE_DIR))?
             .into_iter()
             .filter_map(|n| n.strip_suffix(EXT).map(str::to_owned))
             .filter(|n| n.starts_with(prefix) && check_device_name(n).is_ok())
@@ -722,7 +993,9 @@ impl BookStore {
     /// # Errors
     /// `WrongPassphrase` if `old` does not unlock the book, `Kdf` for bad
     /// parameters, `Write` if the header cannot be written (the old header,
-    /// and so the old passphrase, then stays valid).
+    /// and so the old passphrase, then stays valid; except when only the
+    /// folder fsync failed: the new header is then in place, and either
+    /// passphrase may be the one that opens the book after a power cut).
     pub fn change_passphrase(
         &mut self,
         old: &str,
@@ -742,7 +1015,21 @@ impl BookStore {
         }
         let header = Header::seal(&self.data_key, new, kdf, self.header.created_unix_s)
             .map_err(|f| header_error(&self.dir, f))?;
-        write_header(&self.dir, &header)?;
+        match write_header(&*self.io, &self.dir, &header) {
+            Ok(()) => {}
+            Err(
+                e @ StorageError::Write {
+                    op: fsio::SYNC_DIR_OP,
+                    ..
+                },
+            ) => {
+                // The new header is in place (only its folder sync failed): it is the one
+                // the next open reads, unless a power cut undoes the rename.
+                self.header = header;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        }
         self.header = header;
         tracing::info!(dir = %self.dir.display(), "changed the book passphrase");
         Ok(())
@@ -756,7 +1043,7 @@ impl BookStore {
         file_name: &str,
         plaintext: &[u8],
     ) -> Result<Vec<u8>, StorageError> {
-        let top = if kind == Kind::Device {
+        let top = if matches!(kind, Kind::Device | Kind::DeviceGen) {
             DEVICE_DIR
         } else {
             DOC_DIR
@@ -772,10 +1059,10 @@ impl BookStore {
 }
 
 /// Writes `header.json` durably and atomically.
-fn write_header(dir: &Path, header: &Header) -> Result<(), StorageError> {
+fn write_header(io: &dyn Vfs, dir: &Path, header: &Header) -> Result<(), StorageError> {
     let json = serde_json::to_vec_pretty(header).map_err(|e| StorageError::BadHeader {
         path: dir.join(HEADER_FILE),
         reason: format!("cannot serialize: {e}"),
     })?;
-    fsio::write_durable(dir, HEADER_FILE, &json)
+    fsio::write_durable(io, dir, HEADER_FILE, &json)
 }
