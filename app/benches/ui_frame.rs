@@ -10,6 +10,16 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rukun_model::{Book, Device, GenerateSpec, GroupInit};
 use rukun_ui::{AppOptions, RukunApp};
 
+/// The kelurahan book (5,000 households); 500 when `cargo test` runs the bench once as a
+/// check (`--test`), so the suite does not build the big book in the dev profile.
+fn households() -> usize {
+    if std::env::args().any(|a| a == "--test") {
+        500
+    } else {
+        5000
+    }
+}
+
 fn book() -> Book {
     let init = GroupInit {
         name: "Warga Rukun".into(),
@@ -25,7 +35,7 @@ fn book() -> Book {
     if let Err(e) = rukun_model::generate(
         &mut book,
         GenerateSpec {
-            households: 5000,
+            households: households(),
             seed: 7,
         },
     ) {

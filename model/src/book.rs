@@ -436,6 +436,7 @@ impl Book {
         new: &str,
         kdf: KdfParams,
     ) -> Result<(), BookError> {
+        crate::storage::check_new_passphrase(new)?;
         let (mut store, _) = BookStore::open(dir, old)?;
         store.change_passphrase(old, new, kdf)?;
         Ok(())

@@ -26,25 +26,53 @@ pub struct IndexEntry {
     pub alamat: String,
     /// Number of live people.
     pub people: usize,
-    /// Lower-case names, address, KK and NIKs, for search.
+    /// Lower-case head, address and every person's name, for search.
     haystack: String,
+    /// The KK number and every NIK, space-separated, for search.
+    digits: String,
+}
+
+/// A household search as a person types it, the one rule of the list screen, `rukun
+/// household list --search` and Tinjau: a case-insensitive part of the head's or a
+/// person's name or of the address; and, when it holds 4 or more digits, a part of the KK
+/// number or of a NIK (shorter digit runs, such as house numbers, match the address only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdSearch {
+    lower: String,
+    digits: String,
+}
+
+impl HouseholdSearch {
+    /// The search for `text` (spaces around it ignored; digits inside it joined, so
+    /// `3471 1318` finds `34711318…`).
+    pub fn new(text: &str) -> HouseholdSearch {
+        let lower = text.trim().to_lowercase();
+        let digits = lower.chars().filter(char::is_ascii_digit).collect();
+        HouseholdSearch { lower, digits }
+    }
+
+    /// True when nothing was typed (everything matches).
+    pub fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
 }
 
 impl IndexEntry {
-    fn of(id: &str, h: &Household) -> IndexEntry {
+    /// The list row of household `id`.
+    pub(crate) fn of(id: &str, h: &Household) -> IndexEntry {
         let mut hay = format!(
-            "{} {} {} ",
+            "{} | {}",
             h.kepala_keluarga.to_lowercase(),
-            h.alamat.to_lowercase(),
-            h.no_kk
+            h.alamat.to_lowercase()
         );
+        let mut digits = h.no_kk.clone();
         let mut people = 0;
         for (_, p) in h.live_people() {
             people += 1;
+            hay.push_str(" | ");
             hay.push_str(&p.nama.to_lowercase());
-            hay.push(' ');
-            hay.push_str(&p.nik);
-            hay.push(' ');
+            digits.push(' ');
+            digits.push_str(&p.nik);
         }
         IndexEntry {
             id: id.to_string(),
@@ -55,7 +83,15 @@ impl IndexEntry {
             alamat: h.alamat.clone(),
             people,
             haystack: hay,
+            digits,
         }
+    }
+
+    /// Whether this household matches `search` (see [`HouseholdSearch`]).
+    pub fn matches(&self, search: &HouseholdSearch) -> bool {
+        search.is_empty()
+            || (search.digits.len() >= 4 && self.digits.contains(&search.digits))
+            || self.haystack.contains(&search.lower)
     }
 }
 
@@ -72,14 +108,14 @@ impl HouseholdIndex {
         &self.entries
     }
 
-    /// Live households of one RT (if given) whose name, NIK, KK or address contains
-    /// `text` (case-insensitive; empty matches all), in list order.
+    /// Live households of one RT (if given) matching `text` ([`HouseholdSearch`]; empty
+    /// matches all), in list order.
     pub fn search(&self, rt: Option<u16>, text: &str) -> Vec<&IndexEntry> {
-        let needle = text.trim().to_lowercase();
+        let search = HouseholdSearch::new(text);
         self.entries
             .iter()
             .filter(|e| rt.is_none_or(|r| e.rt == r))
-            .filter(|e| needle.is_empty() || e.haystack.contains(&needle))
+            .filter(|e| e.matches(&search))
             .collect()
     }
 
@@ -171,5 +207,47 @@ impl Book {
         idx.sort();
         idx.heads = now.to_vec();
         idx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Person;
+
+    fn karto() -> IndexEntry {
+        let mut h = Household {
+            no_kk: "3471131804080001".into(),
+            kepala_keluarga: "Karto Wiyono".into(),
+            alamat: "Gg. Mawar No. 12".into(),
+            rt: 27,
+            ..Default::default()
+        };
+        h.anggota.insert(
+            "p1".into(),
+            Person {
+                nama: "Sumirah".into(),
+                nik: "3471135203550002".into(),
+                ..Default::default()
+            },
+        );
+        IndexEntry::of("h1", &h)
+    }
+
+    /// One rule for the list screen, the CLI and Tinjau: names and address by any part,
+    /// KK and NIK by 4 or more digits (typed with spaces or not), house numbers by address.
+    #[test]
+    fn the_search_rule() {
+        let e = karto();
+        let hit = |t: &str| e.matches(&HouseholdSearch::new(t));
+        assert!(hit(""));
+        assert!(hit("  karto "));
+        assert!(hit("SUMI"));
+        assert!(hit("mawar no. 12"));
+        assert!(hit("3471 1352"), "a NIK by part, typed with a space");
+        assert!(hit("0800"), "a KK number by 4 digits");
+        assert!(!hit("52"), "2 digits do not match inside a NIK");
+        assert!(hit("12"), "but do match the house number");
+        assert!(!hit("budi"));
     }
 }

@@ -61,7 +61,7 @@ pub use export::{
 };
 pub use generate::{GenerateReport, GenerateSpec, generate};
 pub use import::{ImportError, ImportKind, ImportReport, RowIssue, SavedRow, import_csv};
-pub use index::{HouseholdIndex, IndexEntry};
+pub use index::{HouseholdIndex, HouseholdSearch, IndexEntry};
 pub use money::{
     Amount, CardReceipt, DonorCard, DonorMonth, DonorTotal, KasBook, KasRow, Keputusan, MoneyError,
     MoneyInput, MoneyRecords, MonthFlow, OrderedMap, Penerima, Period, PeriodReport, QuarterRow,

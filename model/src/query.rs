@@ -13,30 +13,17 @@ pub struct HouseholdHit {
     pub household: Household,
 }
 
-fn matches(h: &Household, needle: &str) -> bool {
-    let n = needle.to_lowercase();
-    let digits: String = needle.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() >= 4
-        && (h.no_kk.contains(&digits) || h.live_people().any(|(_, p)| p.nik.contains(&digits)))
-    {
-        return true;
-    }
-    h.kepala_keluarga.to_lowercase().contains(&n)
-        || h.alamat.to_lowercase().contains(&n)
-        || h.live_people()
-            .any(|(_, p)| p.nama.to_lowercase().contains(&n))
-}
-
 impl Book {
-    /// Live households, optionally only of one RT and/or matching `text` (a part of a
-    /// name, NIK, KK number or address, case-insensitive), ordered by RT, then address.
+    /// Live households, optionally only of one RT and/or matching `text` (the one search
+    /// rule, [`crate::HouseholdSearch`]), ordered by RT, then address.
     pub fn search_households(&self, rt: Option<u16>, text: Option<&str>) -> Vec<HouseholdHit> {
+        let search = crate::index::HouseholdSearch::new(text.unwrap_or_default());
         let mut hits: Vec<HouseholdHit> = self
             .households()
             .into_iter()
             .filter(|(_, h)| h.is_live())
             .filter(|(_, h)| rt.is_none_or(|r| h.rt == r))
-            .filter(|(_, h)| text.is_none_or(|t| t.trim().is_empty() || matches(h, t.trim())))
+            .filter(|(id, h)| crate::index::IndexEntry::of(id, h).matches(&search))
             .map(|(id, household)| HouseholdHit { id, household })
             .collect();
         hits.sort_by(|a, b| {

@@ -143,18 +143,18 @@ fn names_are_plain_strings_so_two_spellings_stay_a_conflict() {
 fn every_open_gets_a_fresh_actor_recorded_for_this_member() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("book");
-    let book = Book::create(&path, "rahasia", KdfParams::insecure_fast(), &init()).unwrap();
+    let book = Book::create(&path, "rahasia-uji", KdfParams::insecure_fast(), &init()).unwrap();
     let me = book.member_id().clone();
     drop(book);
     let mut actors = BTreeSet::new();
     for i in 0..3 {
-        let mut book = Book::open(&path, "rahasia").unwrap();
+        let mut book = Book::open(&path, "rahasia-uji").unwrap();
         book.add_household(household(&format!("347113180408000{}", i + 2), "Jl. A"))
             .unwrap();
         book.commit("save").unwrap();
         actors.extend(book.actors());
     }
-    let book = Book::open(&path, "rahasia").unwrap();
+    let book = Book::open(&path, "rahasia-uji").unwrap();
     let recorded = book.actors();
     assert!(
         recorded.len() >= 4,
@@ -172,7 +172,8 @@ fn a_damaged_last_chunk_is_skipped_and_everything_before_opens() {
     for damage in ["truncate", "garble"] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("book");
-        let mut book = Book::create(&path, "rahasia", KdfParams::insecure_fast(), &init()).unwrap();
+        let mut book =
+            Book::create(&path, "rahasia-uji", KdfParams::insecure_fast(), &init()).unwrap();
         let mut ids = Vec::new();
         for i in 0..5 {
             ids.push(
@@ -202,7 +203,7 @@ fn a_damaged_last_chunk_is_skipped_and_everything_before_opens() {
             bytes[mid] ^= 0x40;
         }
         std::fs::write(last, bytes).unwrap();
-        let book = Book::open(&path, "rahasia").unwrap();
+        let book = Book::open(&path, "rahasia-uji").unwrap();
         assert!(!book.warnings().is_empty(), "{damage}: the user is told");
         for id in &ids[..4] {
             assert!(book.household(id).unwrap().is_some(), "{damage}: {id} kept");
@@ -218,7 +219,7 @@ fn a_damaged_last_chunk_is_skipped_and_everything_before_opens() {
 fn wrong_passphrase_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("book");
-    drop(Book::create(&path, "rahasia", KdfParams::insecure_fast(), &init()).unwrap());
+    drop(Book::create(&path, "rahasia-uji", KdfParams::insecure_fast(), &init()).unwrap());
     let err = Book::open(&path, "salah").unwrap_err();
     assert!(
         err.to_string().to_lowercase().contains("passphrase"),
@@ -262,4 +263,36 @@ fn the_household_index_follows_saves_merges_and_deletions() {
         a.household_index().entries(),
         fresh.household_index().entries()
     );
+}
+
+/// A new passphrase has at least 8 characters (a 6-digit PIN falls to offline guessing in
+/// about a core-day): a new book, a joined book's key and a passphrase change refuse a
+/// shorter one, and nothing is written; a book keeps opening with its old passphrase.
+#[test]
+fn a_short_new_passphrase_is_refused_and_nothing_is_written() {
+    use rukun_model::storage::{MIN_PASSPHRASE_CHARS, NewBookKey, StorageError};
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("book");
+    let short = "123456";
+    assert!(short.chars().count() < MIN_PASSPHRASE_CHARS);
+    let err = Book::create(&path, short, KdfParams::insecure_fast(), &init()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            rukun_model::BookError::Storage(StorageError::PassphraseTooShort { min: 8 })
+        ),
+        "{err:?}"
+    );
+    assert!(!path.join("header.json").exists(), "no book was made");
+    assert!(NewBookKey::derive(short, KdfParams::insecure_fast()).is_err());
+
+    drop(Book::create(&path, "rahasia-uji", KdfParams::insecure_fast(), &init()).unwrap());
+    let err = Book::change_passphrase(&path, "rahasia-uji", short, KdfParams::insecure_fast())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        rukun_model::BookError::Storage(StorageError::PassphraseTooShort { .. })
+    ));
+    Book::open(&path, "rahasia-uji").unwrap();
+    assert!(Book::open(&path, short).is_err());
 }

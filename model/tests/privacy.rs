@@ -102,7 +102,7 @@ fn no_nik_or_name_is_readable_anywhere_under_the_book_folder() {
 fn a_flipped_byte_in_a_chunk_is_detected_and_independent_changes_still_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("book");
-    let mut book = Book::create(&path, "pw", KdfParams::insecure_fast(), &init()).unwrap();
+    let mut book = Book::create(&path, "kata sandi", KdfParams::insecure_fast(), &init()).unwrap();
     // Another device's change that depends only on the founding state.
     let mut other = book.replica_for(Device::from_seed(5));
     let theirs = other
@@ -153,7 +153,7 @@ fn a_flipped_byte_in_a_chunk_is_detected_and_independent_changes_still_open() {
     let at = bytes.len() - 5;
     bytes[at] ^= 1;
     std::fs::write(victim, bytes).unwrap();
-    let book = Book::open(&path, "pw").unwrap();
+    let book = Book::open(&path, "kata sandi").unwrap();
     assert!(
         book.warnings()
             .iter()

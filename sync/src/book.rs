@@ -90,6 +90,9 @@ fn member(peer: &PeerId) -> MemberId {
 
 fn replica_error(e: BookError) -> ReplicaError {
     match e {
+        BookError::Storage(rukun_model::storage::StorageError::Full { needed, .. }) => {
+            ReplicaError::StorageFull { needed }
+        }
         BookError::Storage(s) => ReplicaError::Storage {
             detail: s.to_string(),
         },

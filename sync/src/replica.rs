@@ -25,6 +25,13 @@ pub enum ReplicaError {
         /// The underlying storage error, as text.
         detail: String,
     },
+    /// The device's storage is full: what arrived stays unsaved (the book on disk and its
+    /// sync states are as before), and syncing again after freeing space brings it again.
+    #[error("the device's storage is full: about {needed} more bytes are needed")]
+    StorageFull {
+        /// About how many bytes must be freed.
+        needed: u64,
+    },
     /// Any other failure of the replica.
     #[error("{detail}")]
     Other {

@@ -14,7 +14,7 @@ use automerge::{AutoCommit, ReadDoc, sync::SyncDoc, transaction::Transactable};
 use rukun_model::{Book, Device, GenerateSpec, GroupInit, storage::KdfParams};
 use rukun_sync::{BookReplica, Node, NodeConfig, Summary};
 
-const PASS: &str = "bench";
+const PASS: &str = "bench-passphrase";
 
 struct Row {
     what: String,

@@ -90,9 +90,6 @@ pub(crate) fn passphrase(confirm: bool) -> Result<String> {
             bail!("the two passphrases differ");
         }
     }
-    if p.len() < 4 {
-        bail!("the passphrase is too short (at least 4 characters)");
-    }
     Ok(p)
 }
 

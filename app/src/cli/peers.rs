@@ -454,6 +454,8 @@ async fn join(
         );
     }
     let pass = passphrase(true)?;
+    // Before the invite is redeemed: a refused passphrase must not cost the invite.
+    rukun_model::storage::check_new_passphrase(&pass)?;
     let name = name
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "Anggota baru".to_owned());

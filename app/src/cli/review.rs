@@ -225,9 +225,6 @@ pub(crate) fn change_passphrase(dir: &Path, fast_kdf: bool) -> Result<ExitCode> 
             p
         }
     };
-    if new.len() < 4 {
-        bail!("the new passphrase is too short (at least 4 characters)");
-    }
     let kdf = super::kdf_params(fast_kdf);
     let started = std::time::Instant::now();
     Book::change_passphrase(dir, &old, &new, kdf)?;

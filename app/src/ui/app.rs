@@ -90,12 +90,12 @@ impl RukunApp {
 
     /// The app already open on `book` (an in-memory book in tests and benchmarks);
     /// `passphrase` unlocks it again after a lock.
-    pub fn with_book(book: Book, passphrase: &str, opts: AppOptions) -> RukunApp {
+    pub fn with_book(mut book: Book, passphrase: &str, opts: AppOptions) -> RukunApp {
         let mut app = RukunApp::new(AppOptions {
             book_dir: None,
             ..opts
         });
-        let idx = Index::build(&book);
+        let idx = Index::build(&mut book);
         let mut session = Session::new(book, idx, None);
         session.memory_passphrase = Some(passphrase.to_string());
         app.state.phase = Phase::Open(Box::new(session));

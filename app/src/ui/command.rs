@@ -244,7 +244,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
                         let kepala = s
                             .idx
                             .household_row(&household_id)
-                            .map(|r| r.kepala.clone())
+                            .map(|r| r.kepala_keluarga.clone())
                             .unwrap_or_default();
                         tr!(lang, "hh.kk_sudah_ada", kk = no_kk, kepala = kepala).into_owned()
                     }
@@ -253,7 +253,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
             };
             book.commit("simpan rumah tangga").map_err(err)?;
             let saved = book.household(&id).map_err(err)?.unwrap_or(*edited);
-            s.idx.update_household(&id, &saved);
+            s.idx.update_household(book, &id, &saved);
             s.households.refilter(&s.idx);
             s.households.form = Some(screens::household_form::HouseholdForm::from_household(
                 &id, &saved,

@@ -11,52 +11,9 @@ use rukun_model::{
 };
 use rust_decimal::Decimal;
 
-/// One household row of the Rumah Tangga list.
-#[derive(Debug, Clone)]
-pub(crate) struct HouseholdRow {
-    pub(crate) id: String,
-    pub(crate) no_kk: String,
-    pub(crate) kepala: String,
-    pub(crate) alamat: String,
-    pub(crate) rt: u16,
-    pub(crate) people: usize,
-    /// Lower-case text searched: head, address, every person's name.
-    pub(crate) haystack: String,
-    /// Digits searched: KK number and every NIK, separated by spaces.
-    pub(crate) digits: String,
-}
-
-impl HouseholdRow {
-    pub(crate) fn from_household(id: &str, h: &Household) -> HouseholdRow {
-        let mut haystack = format!("{} | {}", h.kepala_keluarga, h.alamat).to_lowercase();
-        let mut digits = h.no_kk.clone();
-        for (_, p) in h.live_people() {
-            haystack.push_str(" | ");
-            haystack.push_str(&p.nama.to_lowercase());
-            digits.push(' ');
-            digits.push_str(&p.nik);
-        }
-        HouseholdRow {
-            id: id.to_string(),
-            no_kk: h.no_kk.clone(),
-            kepala: h.kepala_keluarga.clone(),
-            alamat: h.alamat.clone(),
-            rt: h.rt,
-            people: h.live_people().count(),
-            haystack,
-            digits,
-        }
-    }
-
-    /// Whether the row matches a search text (part of a name, address, NIK or KK number).
-    pub(crate) fn matches(&self, needle_lower: &str, needle_digits: &str) -> bool {
-        if needle_lower.is_empty() {
-            return true;
-        }
-        (needle_digits.len() >= 4 && self.digits.contains(needle_digits))
-            || self.haystack.contains(needle_lower)
-    }
-}
+/// One household row of the Rumah Tangga list: the model's index entry (its search rule
+/// is the model's [`rukun_model::HouseholdSearch`]).
+pub(crate) type HouseholdRow = rukun_model::IndexEntry;
 
 /// A person, for pickers and PMKS rows.
 #[derive(Debug, Clone)]
@@ -162,7 +119,7 @@ fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
 
 impl Index {
     /// Reads every table of the book (once after opening and after a sync).
-    pub(crate) fn build(book: &Book) -> Index {
+    pub(crate) fn build(book: &mut Book) -> Index {
         let started = std::time::Instant::now();
         let mut idx = Index {
             group: book.group().unwrap_or_default(),
@@ -179,16 +136,14 @@ impl Index {
         idx
     }
 
-    pub(crate) fn reload_households(&mut self, book: &Book) {
-        self.households.clear();
+    pub(crate) fn reload_households(&mut self, book: &mut Book) {
         self.people.clear();
         for (id, h) in book.households() {
             if h.is_live() {
                 self.add_people(&id, &h);
-                self.households.push(HouseholdRow::from_household(&id, &h));
             }
         }
-        self.sort_households();
+        self.households = book.household_index().entries().to_vec();
         self.find_duplicates();
     }
 
@@ -207,20 +162,14 @@ impl Index {
         }
     }
 
-    fn sort_households(&mut self) {
-        self.households
-            .sort_by(|a, b| (a.rt, &a.alamat, &a.id).cmp(&(b.rt, &b.alamat, &b.id)));
-    }
-
-    /// One household was added or saved: updates its row and its people.
-    pub(crate) fn update_household(&mut self, id: &str, h: &Household) {
-        self.households.retain(|r| r.id != id);
+    /// One household was added or saved: its rows from the model's index (brought up to
+    /// date by re-reading only what changed), and its people.
+    pub(crate) fn update_household(&mut self, book: &mut Book, id: &str, h: &Household) {
         self.people.retain(|_, p| p.household_id != id);
         if h.is_live() {
             self.add_people(id, h);
-            self.households.push(HouseholdRow::from_household(id, h));
         }
-        self.sort_households();
+        self.households = book.household_index().entries().to_vec();
         self.find_duplicates();
         for row in &mut self.pmks {
             if row.record.household_id == id {
@@ -267,7 +216,7 @@ impl Index {
         let heads: HashMap<&str, (&str, u16)> = self
             .households
             .iter()
-            .map(|r| (r.id.as_str(), (r.kepala.as_str(), r.rt)))
+            .map(|r| (r.id.as_str(), (r.kepala_keluarga.as_str(), r.rt)))
             .collect();
         let mut rows = Vec::new();
         for (id, p) in book.pmks() {
@@ -309,7 +258,7 @@ impl Index {
                 .households
                 .iter()
                 .filter(|r| r.id == p.household_id)
-                .map(|r| (r.id.as_str(), (r.kepala.as_str(), r.rt)))
+                .map(|r| (r.id.as_str(), (r.kepala_keluarga.as_str(), r.rt)))
                 .collect();
             let row = self.pmks_row(id, p, &heads);
             self.pmks.push(row);
@@ -385,7 +334,7 @@ impl Index {
             .map(|p| p.nama.clone())
             .or_else(|| {
                 self.household_row(&d.household_id)
-                    .map(|h| h.kepala.clone())
+                    .map(|h| h.kepala_keluarga.clone())
             })
             .unwrap_or_default();
         DisbursementRow {

@@ -210,8 +210,8 @@ impl AppState {
                 .map_err(|e| e.to_string())
                 .and_then(|mut book| fill(&mut book, &mut |_, _, _| {}).map(|()| book));
             match made {
-                Ok(book) => {
-                    let idx = Index::build(&book);
+                Ok(mut book) => {
+                    let idx = Index::build(&mut book);
                     let mut s = Session::new(book, idx, None);
                     s.memory_passphrase = Some(passphrase);
                     self.phase = Phase::Open(Box::new(s));
@@ -243,8 +243,8 @@ impl AppState {
                     Ok(book)
                 });
             match made {
-                Ok(book) => {
-                    let idx = Index::build(&book);
+                Ok(mut book) => {
+                    let idx = Index::build(&mut book);
                     JobOutput::Opened {
                         book: Box::new(book),
                         idx: Box::new(idx),
@@ -282,9 +282,9 @@ impl AppState {
             self.spawn(ctx, String::new(), move |p| {
                 p.report(0.1, "");
                 match Book::open(&dir, &pass) {
-                    Ok(book) => {
+                    Ok(mut book) => {
                         p.report(0.6, "");
-                        let idx = Index::build(&book);
+                        let idx = Index::build(&mut book);
                         JobOutput::Opened {
                             book: Box::new(book),
                             idx: Box::new(idx),

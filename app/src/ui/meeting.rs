@@ -255,8 +255,8 @@ mod imp {
                     .store_joined_with_key(&dir, key)
                     .and_then(|mut b: Book| b.adopt_sync_states(&states).map(|()| b));
                 match stored {
-                    Ok(book) => {
-                        let idx = Index::build(&book);
+                    Ok(mut book) => {
+                        let idx = Index::build(&mut book);
                         JobOutput::Opened {
                             book: Box::new(book),
                             idx: Box::new(idx),
@@ -482,6 +482,9 @@ mod imp {
     fn sync_error_text(e: &SyncError, name: &str, outgoing: bool, lang: Lang) -> String {
         match e {
             e if e.is_cut() => tr!(lang, "sinkron.terputus", name = name).into_owned(),
+            SyncError::Session(rukun_sync::SessionError::Replica(
+                rukun_sync::ReplicaError::StorageFull { needed },
+            )) => storage_full_text(*needed, lang),
             SyncError::NotMember { revoked: true, .. } => {
                 tr!(lang, "sinkron.bukan_anggota_dicabut").into_owned()
             }
@@ -498,8 +501,20 @@ mod imp {
         }
     }
 
+    /// "Penyimpanan penuh" with about how much to free, in whole megabytes (at least 1).
+    pub(super) fn storage_full_text(needed: u64, lang: Lang) -> String {
+        let mb = needed.div_ceil(1_000_000).max(1);
+        tr!(lang, "sinkron.penuh", mb = mb).into_owned()
+    }
+
     /// The join error in the person's language, one message per cause.
     fn join_error_text(e: &JoinGroupError, lang: Lang) -> String {
+        if let JoinGroupError::Book(rukun_model::BookError::Storage(
+            rukun_model::storage::StorageError::Full { needed, .. },
+        )) = e
+        {
+            return storage_full_text(*needed, lang);
+        }
         let key = match e {
             JoinGroupError::Join(JoinError::Refused {
                 refusal: Some(r), ..

@@ -6,6 +6,13 @@ use std::path::PathBuf;
 /// An error of the book store. Every variant names the file or folder involved.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// A new passphrase is shorter than [`super::MIN_PASSPHRASE_CHARS`].
+    #[error("the passphrase is too short: at least {min} characters")]
+    PassphraseTooShort {
+        /// The minimum.
+        min: usize,
+    },
+
     /// Another process (or another `BookStore` in this process) holds the
     /// advisory lock `rukun.lock` of this book folder.
     #[error("the book is open in another rukun process (lock held on {path})")]
@@ -119,6 +126,16 @@ pub enum StorageError {
         op: &'static str,
         /// The OS error.
         source: io::Error,
+    },
+
+    /// The device's storage is full: the file could not be written, and nothing on disk
+    /// changed (the temporary file was removed). Free about `needed` bytes and try again.
+    #[error("the device's storage is full: {path} needs about {needed} bytes")]
+    Full {
+        /// The file that could not be written.
+        path: PathBuf,
+        /// Its size: about what must be freed.
+        needed: u64,
     },
 
     /// Reading a file or listing a folder failed.

@@ -657,3 +657,92 @@ fn fault_random_200_seeded() {
         "seeded random faults (seed 15): {faults} faults fired in {runs} runs of the scenario with restarts, {errors} errors reported; every book reopened with all it reported saved and no receipt number twice"
     );
 }
+
+// ----- a device that runs out of space while syncing ----------------------------------------
+
+/// Storage fills up in the middle of a sync: the receiving device is told how much it
+/// needs (a typed `Full` error the screens turn into "penyimpanan penuh"), its book on disk
+/// and its saved sync state stay as they were, and once space is free the next sync brings
+/// everything.
+#[test]
+fn fault_disk_full_during_sync_keeps_the_book_and_its_sync_state() {
+    use crate::replica::PeerSyncStates;
+    let (_tmp, dir) = new_dir();
+    let fs = faulty();
+    let mut a = Book::create_with_io(&dir, PW, fast(), &init(), fs.clone()).unwrap();
+    let mut b = a.replica_for(Device::from_seed(9));
+    let (a_id, b_id) = (a.member_id().clone(), b.member_id().clone());
+    for i in 0..20 {
+        b.add_household(household(&format!("34711318040800{i:02}")))
+            .unwrap();
+    }
+    b.commit("survey").unwrap();
+    let (mut sa, mut sb) = (PeerSyncStates::new(), PeerSyncStates::new());
+    // A first sync that completes, so A has a saved sync state with B.
+    let exchange =
+        |a: &mut Book, b: &mut Book, sa: &mut PeerSyncStates, sb: &mut PeerSyncStates| {
+            let mut first_err = None;
+            for _ in 0..10 {
+                let to_a = b.generate_sync_message(sb, &a_id).unwrap();
+                if let Some(m) = &to_a
+                    && let Err(e) = a.receive_sync_message(sa, &b_id, m)
+                {
+                    first_err.get_or_insert(e);
+                    break;
+                }
+                let to_b = a.generate_sync_message(sa, &b_id).unwrap();
+                if let Some(m) = &to_b {
+                    b.receive_sync_message(sb, &a_id, m).unwrap();
+                }
+                if to_a.is_none() && to_b.is_none() {
+                    break;
+                }
+            }
+            if first_err.is_none()
+                && let Err(e) = a.end_sync_session(sa, &b_id)
+            {
+                first_err = Some(e);
+            }
+            b.end_sync_session(sb, &a_id).unwrap();
+            first_err
+        };
+    assert!(exchange(&mut a, &mut b, &mut sa, &mut sb).is_none());
+    let saved_state = a
+        .read_device_blob(&format!("sync-{}", b_id.as_str()))
+        .unwrap();
+    assert!(saved_state.is_some());
+    let households_before = a.households().len();
+    assert_eq!(households_before, 20);
+
+    // B writes more; A's storage is full for every write from now on.
+    for i in 20..40 {
+        b.add_household(household(&format!("34711318040800{i:02}")))
+            .unwrap();
+    }
+    b.commit("more").unwrap();
+    for n in 0..50 {
+        fs.at_next(Op::Write, n, FaultKind::Short);
+    }
+    let err = exchange(&mut a, &mut b, &mut sa, &mut sb).expect("the full disk is reported");
+    match &err {
+        crate::BookError::Storage(StorageError::Full { needed, .. }) => assert!(*needed > 0),
+        other => panic!("expected a typed Full error, got {other:?}"),
+    }
+    drop(a);
+
+    // On disk: the book opens as before the failed sync, with the same sync state.
+    let mut a = Book::open(&dir, PW).unwrap();
+    assert_eq!(a.households().len(), households_before);
+    assert_eq!(
+        a.read_device_blob(&format!("sync-{}", b_id.as_str()))
+            .unwrap(),
+        saved_state,
+        "the saved sync state is the one before the failed sync"
+    );
+    // Space is free again: the next sync brings everything.
+    let mut sa = PeerSyncStates::new();
+    assert!(exchange(&mut a, &mut b, &mut sa, &mut sb).is_none());
+    assert_eq!(a.households().len(), 40);
+    drop(a);
+    assert_eq!(Book::open(&dir, PW).unwrap().households().len(), 40);
+}

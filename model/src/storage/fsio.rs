@@ -22,7 +22,8 @@ pub(super) const SYNC_DIR_OP: &str = "fsync the folder of";
 /// complete; only its rename may not survive a power cut) and the error's `op` is
 /// [`SYNC_DIR_OP`].
 ///
-/// Errors are `StorageError::Write` naming the final path and the step.
+/// Errors are `StorageError::Write` naming the final path and the step, or
+/// `StorageError::Full` when the device has no room for the file (nothing was changed).
 pub(super) fn write_durable(
     io: &dyn Vfs,
     dir: &Path,
@@ -46,6 +47,12 @@ pub(super) fn write_durable(
             && rm.kind() != io::ErrorKind::NotFound
         {
             tracing::warn!(path = %tmp_path.display(), error = %rm, "could not remove temporary file");
+        }
+        if e.kind() == io::ErrorKind::StorageFull {
+            return Err(StorageError::Full {
+                path: final_path.clone(),
+                needed: bytes.len() as u64,
+            });
         }
         return Err(fail(op, e));
     }

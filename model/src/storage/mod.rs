@@ -307,6 +307,12 @@ impl std::fmt::Debug for NewBookKey {
 /// A new book's key could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum NewKeyError {
+    /// The passphrase is shorter than [`MIN_PASSPHRASE_CHARS`].
+    #[error("the passphrase is too short: at least {min} characters")]
+    TooShort {
+        /// The minimum.
+        min: usize,
+    },
     /// The key-derivation parameters are invalid.
     #[error("invalid key-derivation parameters: {reason}")]
     Kdf {
@@ -339,10 +345,31 @@ impl From<HeaderFailure> for NewKeyError {
 impl From<NewKeyError> for StorageError {
     fn from(e: NewKeyError) -> Self {
         match e {
+            NewKeyError::TooShort { min } => StorageError::PassphraseTooShort { min },
             NewKeyError::Kdf { reason } => StorageError::Kdf { reason },
             NewKeyError::Random { reason } => StorageError::Random { reason },
         }
     }
+}
+
+/// The fewest characters a new passphrase may have. On a lost phone the passphrase is all
+/// that protects the book against offline guessing (Argon2id, 64 MiB, 3 passes: about a
+/// quarter of a second per guess per core); 8 characters make that cost years, where a
+/// 6-digit PIN falls in about a core-day (docs/design.md#passphrase-strength). Books made
+/// earlier with a shorter one still open.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Checks a new passphrase (a new book, a joined book, a changed passphrase).
+///
+/// # Errors
+/// [`StorageError::PassphraseTooShort`] below [`MIN_PASSPHRASE_CHARS`] characters.
+pub fn check_new_passphrase(passphrase: &str) -> Result<(), StorageError> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(StorageError::PassphraseTooShort {
+            min: MIN_PASSPHRASE_CHARS,
+        });
+    }
+    Ok(())
 }
 
 impl NewBookKey {
@@ -350,8 +377,12 @@ impl NewBookKey {
     /// `passphrase` with Argon2id `kdf` (slow by design: ~0.3 s with the default parameters).
     ///
     /// # Errors
-    /// [`NewKeyError`] for invalid parameters or a failing random generator.
+    /// [`NewKeyError`] for a passphrase shorter than [`MIN_PASSPHRASE_CHARS`], invalid
+    /// parameters or a failing random generator.
     pub fn derive(passphrase: &str, kdf: KdfParams) -> Result<NewBookKey, NewKeyError> {
+        check_new_passphrase(passphrase).map_err(|_| NewKeyError::TooShort {
+            min: MIN_PASSPHRASE_CHARS,
+        })?;
         kdf.to_argon2()
             .map_err(|reason| NewKeyError::Kdf { reason })?;
         let mut data_key: DataKey = Zeroizing::new([0u8; KEY_LEN]);

@@ -675,15 +675,15 @@ fn disk_full_leaves_the_book_unchanged() {
     std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
     let before = doc_listing(&dir);
     let err = store.append_chunk(b"lost edit").unwrap_err();
+    // A typed error (the screens say "penyimpanan penuh" and how much is needed).
     match &err {
-        StorageError::Write { path, op, source } => {
+        StorageError::Full { path, needed } => {
             assert_eq!(*path, chunk_path(&dir, 3));
-            assert_eq!(*op, "write");
-            assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+            assert!(*needed >= b"lost edit".len() as u64, "{needed}");
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(err.to_string().contains("disk full"), "{err}");
+    assert!(err.to_string().contains("storage is full"), "{err}");
     assert!(fs::symlink_metadata(&tmp).is_err(), "temporary file left");
     assert_eq!(doc_listing(&dir), before[..before.len() - 1]);
     assert_eq!(store.chunk_count(), 2);
@@ -692,14 +692,14 @@ fn disk_full_leaves_the_book_unchanged() {
     std::os::unix::fs::symlink("/dev/full", &dev_tmp).unwrap();
     assert!(matches!(
         store.write_device("peer", b"state"),
-        Err(StorageError::Write { .. })
+        Err(StorageError::Full { .. })
     ));
     assert_eq!(store.read_device("peer").unwrap(), None);
     let snap_tmp = dir.join(DOC_DIR).join(format!("{}.tmp", snapshot_name(2)));
     std::os::unix::fs::symlink("/dev/full", &snap_tmp).unwrap();
     assert!(matches!(
         store.compact(b"snapshot"),
-        Err(StorageError::Write { .. })
+        Err(StorageError::Full { .. })
     ));
     assert_eq!(doc_listing(&dir), vec![chunk_name(1), chunk_name(2)]);
     // Once space is back, the same sequence number is used.

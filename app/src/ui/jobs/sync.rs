@@ -168,7 +168,9 @@ impl EventTx {
 }
 
 fn index_of(book: &SharedBook) -> Option<Box<Index>> {
-    book.lock().ok().map(|g| Box::new(Index::build(g.book())))
+    book.lock()
+        .ok()
+        .map(|mut g| Box::new(Index::build(g.book_mut())))
 }
 
 async fn serve(

@@ -26,14 +26,13 @@ pub(crate) struct HouseholdsUi {
 impl HouseholdsUi {
     /// Recomputes the visible rows (after the search, the filter or the book changed).
     pub(crate) fn refilter(&mut self, idx: &Index) {
-        let needle = self.search.trim().to_lowercase();
-        let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
+        let search = rukun_model::HouseholdSearch::new(&self.search);
         self.visible = idx
             .households
             .iter()
             .enumerate()
             .filter(|(_, r)| self.rt.is_none_or(|rt| r.rt == rt))
-            .filter(|(_, r)| r.matches(&needle, &digits))
+            .filter(|(_, r)| r.matches(&search))
             .map(|(i, _)| i)
             .collect();
     }
@@ -125,10 +124,10 @@ fn list_ui(
                     continue;
                 };
                 let selected = h.selected.as_deref() == Some(row.id.as_str());
-                let title = if row.kepala.is_empty() {
+                let title = if row.kepala_keluarga.is_empty() {
                     "—"
                 } else {
-                    &row.kepala
+                    &row.kepala_keluarga
                 };
                 let subtitle = format!(
                     "{} · {} · {}",

@@ -255,7 +255,12 @@ fn form_ui(
             widgets::kv(
                 ui,
                 &tr!(lang, "pmks.rumah_tangga"),
-                format!("{} · {} · {}", h.kepala, h.alamat, rules::format_rt(h.rt)),
+                format!(
+                    "{} · {} · {}",
+                    h.kepala_keluarga,
+                    h.alamat,
+                    rules::format_rt(h.rt)
+                ),
             );
         }
         None => {
@@ -265,16 +270,15 @@ fn form_ui(
                 &mut f.household_search,
                 Some(&tr!(lang, "hh.cari_hint")),
             );
-            let needle = f.household_search.trim().to_lowercase();
-            if needle.len() >= 2 {
-                let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
-                for r in idx
-                    .households
-                    .iter()
-                    .filter(|r| r.matches(&needle, &digits))
-                    .take(8)
-                {
-                    let text = format!("{} · {} · {}", r.kepala, r.alamat, rules::format_rt(r.rt));
+            if f.household_search.trim().chars().count() >= 2 {
+                let search = rukun_model::HouseholdSearch::new(&f.household_search);
+                for r in idx.households.iter().filter(|r| r.matches(&search)).take(8) {
+                    let text = format!(
+                        "{} · {} · {}",
+                        r.kepala_keluarga,
+                        r.alamat,
+                        rules::format_rt(r.rt)
+                    );
                     if ui.add(widgets::big_button(text, narrow)).clicked() {
                         f.household_id = r.id.clone();
                         f.person_id = None;

@@ -62,8 +62,8 @@ pub(crate) struct LockUi {
     pub(crate) focused: bool,
 }
 
-/// Minimum passphrase length (a 6-digit PIN is accepted).
-const MIN_PASS: usize = 6;
+/// Minimum passphrase length: the model's rule (a 6-digit PIN is too weak on a lost phone).
+const MIN_PASS: usize = rukun_model::storage::MIN_PASSPHRASE_CHARS;
 
 pub(crate) fn start_ui(
     ui: &mut egui::Ui,
