@@ -296,8 +296,9 @@ impl SnapshotCache {
         Ok(snapshot)
     }
 
-    /// Saves a fresh snapshot on a blocking thread, unless one is being saved already.
-    pub(crate) fn refresh_in_background<R>(&self, replica: Arc<Mutex<R>>)
+    /// Saves a fresh snapshot on a blocking thread after `delay`, unless one is being saved
+    /// already.
+    pub(crate) fn refresh_in_background<R>(&self, replica: Arc<Mutex<R>>, delay: Duration)
     where
         R: Replica + Send + ?Sized + 'static,
     {
@@ -309,16 +310,24 @@ impl SnapshotCache {
             inner.refreshing = true;
         }
         let cache = self.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = cache.refresh_now(&replica) {
-                tracing::warn!(error = %e, "could not save the book's snapshot");
-            }
-            if let Ok(mut inner) = cache.0.lock() {
-                inner.refreshing = false;
-            }
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let saved = tokio::task::spawn_blocking(move || {
+                if let Err(e) = cache.refresh_now(&replica) {
+                    tracing::warn!(error = %e, "could not save the book's snapshot");
+                }
+                if let Ok(mut inner) = cache.0.lock() {
+                    inner.refreshing = false;
+                }
+            });
+            let _ = saved.await;
         });
     }
 }
+
+/// How long after serving a snapshot a member waits before saving a fresher one for the
+/// next newcomer (the one just served syncs what came after its snapshot meanwhile).
+const REFRESH_AFTER_SERVING: Duration = Duration::from_secs(5);
 
 /// [`ProtocolHandler`] for [`SNAPSHOT_ALPN`], to register on an iroh `Router`.
 pub struct SnapshotHandler<R: ?Sized> {
@@ -340,7 +349,7 @@ where
     /// (call it inside a tokio runtime), so that the first newcomer does not wait for it.
     pub fn new(replica: Arc<Mutex<R>>) -> Self {
         let cache = SnapshotCache::default();
-        cache.refresh_in_background(replica.clone());
+        cache.refresh_in_background(replica.clone(), Duration::ZERO);
         Self { replica, cache }
     }
 }
@@ -387,7 +396,10 @@ where
             .zip(self.cache.get(None))
             .is_some_and(|(key, s)| s.key != key);
         if stale {
-            self.cache.refresh_in_background(self.replica.clone());
+            // Not at once: the newcomer is loading the snapshot and syncs what came after it
+            // next; saving the whole book now would hold the book and the CPU it needs.
+            self.cache
+                .refresh_in_background(self.replica.clone(), REFRESH_AFTER_SERVING);
         }
         Ok(())
     }

@@ -73,14 +73,17 @@ pub(crate) enum Command {
     },
     RevokeMember(MemberId),
     /// Sync with the device of this ticket (text form `rukunpeer…`).
+    #[cfg_attr(not(feature = "sync"), allow(dead_code))]
     SyncNow(String),
     /// Sync with this member, found nearby.
+    #[cfg_attr(not(feature = "sync"), allow(dead_code))]
     SyncMember(MemberId),
     /// Sync with every member found nearby, one after the other.
     SyncAllNearby,
     /// Turn the search for members on this network (mDNS) on or off.
     SetDiscover(bool),
     /// Create a one-time invite (admins) for `role`, valid for `hours`.
+    #[cfg_attr(not(feature = "sync"), allow(dead_code))]
     CreateInvite {
         role: rukun_model::Role,
         hours: u32,

@@ -173,11 +173,15 @@ impl AppState {
         }
         let phase = std::mem::replace(&mut self.phase, Phase::Working(String::new()));
         self.phase = match phase {
-            Phase::Open(mut s) if s.dir.is_none() => {
+            Phase::Open(s) if s.dir.is_none() => {
                 #[cfg(feature = "sync")]
-                if let Some(l) = s.listener.take() {
-                    l.stop();
-                }
+                let s = {
+                    let mut s = s;
+                    if let Some(l) = s.listener.take() {
+                        l.stop();
+                    }
+                    s
+                };
                 Phase::Locked(screens::start::LockUi {
                     held: Some(s),
                     ..Default::default()
