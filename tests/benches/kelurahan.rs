@@ -358,7 +358,7 @@ impl Bench {
         let pw = self.dir.path().join("pw");
         drop(Book::create(&pw, PASS, KdfParams::default(), &init()).unwrap());
         let ours = time(1, || {
-            Book::change_passphrase(&pw, PASS, "baru", KdfParams::default()).unwrap()
+            Book::change_passphrase(&pw, PASS, "sandi yang baru", KdfParams::default()).unwrap()
         });
         self.row(
             "change the passphrase (Argon2id 64 MiB, 3 passes)",
