@@ -47,6 +47,19 @@ pub(crate) mod table {
     ];
 }
 
+/// Where a key rotation stops as a crash would (tests of [`Book::rotate_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RotateStop {
+    /// Runs to the end.
+    Never,
+    /// The new copy is complete, the switch has not started.
+    BeforeSwitch,
+    /// The book was set aside, the new copy not yet renamed into place.
+    BetweenRenames,
+    /// Switched, the old copy not yet removed.
+    BeforeCleanup,
+}
+
 /// Device blob names (never synced).
 pub(crate) mod blob {
     /// This device's secret key (its iroh identity and member id).
@@ -439,6 +452,112 @@ impl Book {
         crate::storage::check_new_passphrase(new)?;
         let (mut store, _) = BookStore::open(dir, old)?;
         store.change_passphrase(old, new, kdf)?;
+        Ok(())
+    }
+
+    /// Rotates the book's key (`rukun passphrase --rotate`): everything is re-encrypted
+    /// under a new random data key wrapped by `new`, so an old copy of `header.json` with
+    /// the old passphrase opens nothing the book holds from now on. The book must not be
+    /// open in another process; `progress` hears `(done, total, what)`.
+    ///
+    /// Crash-safe at every step: the new copy is written beside the book
+    /// (`<dir>.rotating`), marked complete, and only then switched in by two renames; an
+    /// interrupted rotation is finished or undone by the next open (see
+    /// `storage::finish_rotation`): before the switch the old passphrase still opens the
+    /// book, after it the new one.
+    ///
+    /// # Errors
+    /// Wrong old passphrase, a new one shorter than 8 characters, or a write that failed
+    /// (the book is then as it was).
+    pub fn rotate_key(
+        dir: &Path,
+        old: &str,
+        new: &str,
+        kdf: KdfParams,
+        progress: &mut dyn FnMut(usize, usize, &str),
+    ) -> Result<(), BookError> {
+        Book::rotate_key_until(dir, old, new, kdf, progress, RotateStop::Never)
+    }
+
+    /// [`Book::rotate_key`], stopping at `stop` as a crash would (tests).
+    pub(crate) fn rotate_key_until(
+        dir: &Path,
+        old: &str,
+        new: &str,
+        kdf: KdfParams,
+        progress: &mut dyn FnMut(usize, usize, &str),
+        stop: RotateStop,
+    ) -> Result<(), BookError> {
+        crate::storage::check_new_passphrase(new)?;
+        let mut book = Book::open(dir, old)?;
+        let store = book.store.as_ref().ok_or(BookError::DeviceIdentity)?;
+        let names = store.list_device("")?;
+        let mut blobs = Vec::with_capacity(names.len());
+        for name in names {
+            if let Some(bytes) = store.read_device(&name)? {
+                blobs.push((name, bytes));
+            }
+        }
+        let total = blobs.len() + 2;
+        progress(0, total, "kunci baru");
+        let key = crate::storage::NewBookKey::derive(new, kdf).map_err(StorageError::from)?;
+        let (staging, set_aside) = crate::storage::rotation_dirs(dir);
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|source| StorageError::Write {
+                path: staging.clone(),
+                op: "remove",
+                source,
+            })?;
+        }
+        let written = (|| -> Result<(), BookError> {
+            let mut next = BookStore::create_with_key(&staging, key)?;
+            progress(1, total, "buku");
+            next.compact(&book.doc.save())?;
+            for (i, (name, bytes)) in blobs.iter().enumerate() {
+                progress(2 + i, total, name);
+                next.write_device(name, bytes)?;
+            }
+            drop(next);
+            crate::storage::mark_rotation_complete(&staging)?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        if stop == RotateStop::BeforeSwitch {
+            return Ok(());
+        }
+        // The switch: the book (still locked by this process) is set aside, the new copy
+        // takes its name. A crash between the renames is finished by the next open.
+        let rename = |from: &Path, to: &Path| {
+            std::fs::rename(from, to).map_err(|source| StorageError::Write {
+                path: to.to_path_buf(),
+                op: "rename into place",
+                source,
+            })
+        };
+        rename(dir, &set_aside)?;
+        if stop == RotateStop::BetweenRenames {
+            return Ok(());
+        }
+        if let Err(e) = rename(&staging, dir) {
+            // Put the book back as it was.
+            let _ = std::fs::rename(&set_aside, dir);
+            return Err(e.into());
+        }
+        if let Some(parent) = dir.parent()
+            && let Ok(f) = std::fs::File::open(parent)
+        {
+            let _ = f.sync_all();
+        }
+        if stop == RotateStop::BeforeCleanup {
+            return Ok(());
+        }
+        drop(book.store.take());
+        crate::storage::finish_rotation(dir)?;
+        progress(total, total, "selesai");
+        tracing::info!(dir = %dir.display(), "rotated the book's key");
         Ok(())
     }
 

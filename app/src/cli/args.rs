@@ -140,7 +140,12 @@ pub(super) enum Command {
         command: PersonCommand,
     },
     /// Change the book's passphrase (new one from RUKUN_NEW_PASSPHRASE or a prompt).
-    Passphrase,
+    Passphrase {
+        /// Also re-encrypt every file under a new data key, so an old copy of the header
+        /// with the old passphrase opens nothing (crash-safe; takes a few seconds).
+        #[arg(long)]
+        rotate: bool,
+    },
     /// Receipts (kuitansi): issue offline, void, show.
     Receipt {
         #[command(subcommand)]

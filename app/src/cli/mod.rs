@@ -242,7 +242,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Person {
             command: PersonCommand::Export { nik, out },
         } => review::person_export(&dir, &nik, &out),
-        Command::Passphrase => review::change_passphrase(&dir, cli.insecure_fast_kdf),
+        Command::Passphrase { rotate } => {
+            review::change_passphrase(&dir, cli.insecure_fast_kdf, rotate)
+        }
         Command::Receipt { command } => money::receipt(&dir, command),
         Command::Santunan { command } => money::santunan(&dir, command),
         Command::Donor { command } => money::donor(&dir, command),

@@ -210,9 +210,10 @@ pub(crate) fn person_export(dir: &Path, nik: &str, out: &Path) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// `rukun passphrase`: re-wraps the book's key under a new passphrase (no book file is
-/// rewritten). The new one comes from `RUKUN_NEW_PASSPHRASE` or a prompt.
-pub(crate) fn change_passphrase(dir: &Path, fast_kdf: bool) -> Result<ExitCode> {
+/// `rukun passphrase [--rotate]`: re-wraps the book's key under a new passphrase (no book
+/// file is rewritten), or with `--rotate` re-encrypts everything under a new key
+/// ([`Book::rotate_key`]). The new one comes from `RUKUN_NEW_PASSPHRASE` or a prompt.
+pub(crate) fn change_passphrase(dir: &Path, fast_kdf: bool, rotate: bool) -> Result<ExitCode> {
     let old = super::passphrase(false)?;
     let new = match std::env::var("RUKUN_NEW_PASSPHRASE") {
         Ok(p) if !p.is_empty() => p,
@@ -227,6 +228,16 @@ pub(crate) fn change_passphrase(dir: &Path, fast_kdf: bool) -> Result<ExitCode> 
     };
     let kdf = super::kdf_params(fast_kdf);
     let started = std::time::Instant::now();
+    if rotate {
+        Book::rotate_key(dir, &old, &new, kdf, &mut |done, total, what| {
+            eprintln!("[{done}/{total}] {what}");
+        })?;
+        eprintln!(
+            "kunci buku diganti dan semua berkas dienkripsi ulang ({:.2} s)",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     Book::change_passphrase(dir, &old, &new, kdf)?;
     eprintln!(
         "kata sandi diganti ({:.2} s)",

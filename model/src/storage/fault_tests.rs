@@ -746,3 +746,77 @@ fn fault_disk_full_during_sync_keeps_the_book_and_its_sync_state() {
     drop(a);
     assert_eq!(Book::open(&dir, PW).unwrap().households().len(), 40);
 }
+
+// ----- hole 6: a passphrase change that rotates the key -------------------------------------
+
+const NEW_PW: &str = "kata sandi yang baru";
+
+/// A book with a household and a receipt; returns its member id and receipt numbers.
+fn rotation_book(dir: &Path) -> (crate::MemberId, Vec<String>) {
+    let mut book = Book::create(dir, PW, fast(), &init()).unwrap();
+    book.add_household(household("3471131804080001")).unwrap();
+    book.commit("survey").unwrap();
+    let d = donor(&mut book);
+    let numbers = issue(&mut book, &d, 3);
+    (book.member_id().clone(), numbers)
+}
+
+/// After `rukun passphrase --rotate` the new passphrase opens the same book (same device,
+/// records, receipt sequence), the old one does not, and an old copy of `header.json` put
+/// back with the old passphrase opens nothing: every file is under the new key.
+#[test]
+fn fault_rotated_key_leaves_an_old_header_useless() {
+    let (_tmp, dir) = new_dir();
+    let (member, numbers) = rotation_book(&dir);
+    let old_header = std::fs::read(dir.join("header.json")).unwrap();
+    let mut steps = Vec::new();
+    Book::rotate_key(&dir, PW, NEW_PW, fast(), &mut |done, total, what| {
+        steps.push((done, total, what.to_string()))
+    })
+    .unwrap();
+    assert!(steps.len() >= 4, "{steps:?}");
+    let mut book = Book::open(&dir, NEW_PW).unwrap();
+    assert_eq!(book.member_id(), &member, "the same device");
+    assert_eq!(book.households().len(), 1);
+    let d = book.donors()[0].0.clone();
+    let mut all = numbers.clone();
+    all.extend(issue(&mut book, &d, 2));
+    assert_unique(&all);
+    drop(book);
+    assert!(
+        Book::open(&dir, PW).is_err(),
+        "the old passphrase no longer opens it"
+    );
+    std::fs::write(dir.join("header.json"), &old_header).unwrap();
+    let err = Book::open(&dir, PW).expect_err("an old header opens nothing");
+    assert!(!err.to_string().is_empty());
+    let (staging, old) = rotation_dirs(&dir);
+    assert!(!staging.exists() && !old.exists());
+}
+
+/// A crash at each step of the switch leaves exactly one book, opened by the old
+/// passphrase before the switch and by the new one after it; the next open clears what
+/// the rotation left.
+#[test]
+fn fault_rotation_interrupted_at_each_step_leaves_one_book() {
+    use crate::book::RotateStop;
+    for (stop, opens_with) in [
+        (RotateStop::BeforeSwitch, PW),
+        (RotateStop::BetweenRenames, NEW_PW),
+        (RotateStop::BeforeCleanup, NEW_PW),
+    ] {
+        let (_tmp, dir) = new_dir();
+        let (member, numbers) = rotation_book(&dir);
+        Book::rotate_key_until(&dir, PW, NEW_PW, fast(), &mut |_, _, _| {}, stop).unwrap();
+        let wrong = if opens_with == PW { NEW_PW } else { PW };
+        assert!(
+            Book::open(&dir, wrong).is_err(),
+            "{stop:?}: {wrong} opened it"
+        );
+        let book = Book::open(&dir, opens_with).unwrap();
+        assert_eq!(book.member_id(), &member, "{stop:?}");
+        assert_eq!(all_numbers(&book).len(), numbers.len(), "{stop:?}");
+        let (staging, old) = rotation_dirs(&dir);
+        assert!(!staging.exists() && !old.exists(), "{stop:?}: leftovers");
+    }
+}

@@ -352,6 +352,73 @@ impl From<NewKeyError> for StorageError {
     }
 }
 
+/// Marker written last into the staging folder of a key rotation: the new copy is complete.
+const ROTATION_COMPLETE: &str = "rotation-complete";
+
+/// The sibling folders of a key rotation of `dir`: the new copy being written
+/// (`<dir>.rotating`) and the old book set aside during the switch (`<dir>.old`).
+pub(crate) fn rotation_dirs(dir: &Path) -> (PathBuf, PathBuf) {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "book".to_owned());
+    let sibling = |suffix: &str| dir.with_file_name(format!("{name}.{suffix}"));
+    (sibling("rotating"), sibling("old"))
+}
+
+/// Marks the staging folder of a rotation complete (durably); after this the switch may
+/// start.
+pub(crate) fn mark_rotation_complete(staging: &Path) -> Result<(), StorageError> {
+    fsio::write_durable(&RealFs, staging, ROTATION_COMPLETE, b"")
+}
+
+/// Finishes or undoes a key rotation that a crash interrupted, so exactly one book is
+/// left in `dir`:
+/// - `dir` has its header: a staging copy is dropped (the switch never started, the old
+///   passphrase still opens the book), and an old copy set aside is removed (the switch
+///   was done);
+/// - `dir` has no header but a complete staging copy exists: the switch had started, so it
+///   is finished (the new passphrase opens the book).
+pub(crate) fn finish_rotation(dir: &Path) -> Result<(), StorageError> {
+    let (staging, old) = rotation_dirs(dir);
+    let remove = |p: &Path| {
+        if p.exists() {
+            tracing::info!(path = %p.display(), "removing what an interrupted key rotation left");
+            std::fs::remove_dir_all(p).map_err(|source| StorageError::Write {
+                path: p.to_path_buf(),
+                op: "remove",
+                source,
+            })?;
+        }
+        Ok::<(), StorageError>(())
+    };
+    if dir.join(HEADER_FILE).is_file() {
+        remove(&staging)?;
+        remove(&old)?;
+        return Ok(());
+    }
+    if staging.join(ROTATION_COMPLETE).is_file() {
+        tracing::info!(dir = %dir.display(), "finishing an interrupted key rotation");
+        std::fs::rename(&staging, dir).map_err(|source| StorageError::Write {
+            path: dir.to_path_buf(),
+            op: "rename into place",
+            source,
+        })?;
+        if let Some(parent) = dir.parent() {
+            let _ = RealFs.sync_dir(parent);
+        }
+        std::fs::remove_file(dir.join(ROTATION_COMPLETE)).map_err(|source| {
+            StorageError::Write {
+                path: dir.join(ROTATION_COMPLETE),
+                op: "remove",
+                source,
+            }
+        })?;
+        remove(&old)?;
+    }
+    Ok(())
+}
+
 /// The fewest characters a new passphrase may have. On a lost phone the passphrase is all
 /// that protects the book against offline guessing (Argon2id, 64 MiB, 3 passes: about a
 /// quarter of a second per guess per core); 8 characters make that cost years, where a
@@ -503,6 +570,7 @@ impl BookStore {
         passphrase: &str,
         io: Arc<dyn Vfs>,
     ) -> Result<(BookStore, Loaded), StorageError> {
+        finish_rotation(dir)?;
         let header_path = dir.join(HEADER_FILE);
         if !header_path.is_file() {
             return Err(StorageError::NotFound {
