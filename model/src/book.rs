@@ -569,7 +569,30 @@ impl Book {
     /// A copy of this book's document as another device would hold it after a full sync,
     /// in memory, with its own fresh actor id. The device is not added as a member.
     pub fn replica_for(&mut self, device: Device) -> Book {
-        let mut doc = self.doc.fork();
+        Book::around(self.doc.fork(), device)
+    }
+
+    /// Loads a whole document (e.g. received in a join) as this device's book, in memory.
+    pub fn from_document_bytes(device: Device, bytes: &[u8]) -> Result<Book, BookError> {
+        Ok(Book::around(AutoCommit::load(bytes)?, device))
+    }
+
+    /// Loads a document file received whole when joining (the inviter's snapshot, already
+    /// checked against its hash), keeping the bytes so that [`Book::store_joined`] writes
+    /// them as they are: the changes synced after it are appended as one chunk.
+    ///
+    /// # Errors
+    /// [`BookError::Document`] when the bytes are not an Automerge document.
+    pub fn from_snapshot(device: Device, bytes: Vec<u8>) -> Result<Book, BookError> {
+        let mut book = Book::from_document_bytes(device, &bytes)?;
+        book.saved_heads = book.doc.get_heads();
+        book.joined_snapshot = Some(bytes);
+        Ok(book)
+    }
+
+    /// A book held in memory around `doc` (no folder yet) for `device`, writing with a
+    /// fresh actor id.
+    fn around(mut doc: AutoCommit, device: Device) -> Book {
         doc.set_actor(ActorId::random());
         Book {
             doc,
@@ -587,56 +610,8 @@ impl Book {
         }
     }
 
-    /// Loads a whole document (e.g. received in a join) as this device's book, in memory.
-    pub fn from_document_bytes(device: Device, bytes: &[u8]) -> Result<Book, BookError> {
-        let mut doc = AutoCommit::load(bytes)?;
-        doc.set_actor(ActorId::random());
-        Ok(Book {
-            doc,
-            store: None,
-            device,
-            actor_registered: false,
-            clock_skew: Duration::zero(),
-            warnings: Vec::new(),
-            mem_seq: 1,
-            persist_failed: false,
-            index: None,
-            saved_heads: Vec::new(),
-            mem_blobs: Default::default(),
-            joined_snapshot: None,
-        })
-    }
-
-    /// Loads a document file received whole when joining (the inviter's snapshot, already
-    /// checked against its hash), keeping the bytes so that [`Book::store_joined`] writes
-    /// them as they are: the changes synced after it are appended as one chunk.
-    ///
-    /// # Errors
-    /// [`BookError::Document`] when the bytes are not an Automerge document.
-    pub fn from_snapshot(device: Device, bytes: Vec<u8>) -> Result<Book, BookError> {
-        let mut book = Book::from_document_bytes(device, &bytes)?;
-        book.saved_heads = book.doc.get_heads();
-        book.joined_snapshot = Some(bytes);
-        Ok(book)
-    }
-
     fn found(device: Device, init: &GroupInit) -> Result<Book, BookError> {
-        let mut doc = AutoCommit::new();
-        doc.set_actor(ActorId::random());
-        let mut book = Book {
-            doc,
-            store: None,
-            device,
-            actor_registered: false,
-            clock_skew: Duration::zero(),
-            warnings: Vec::new(),
-            mem_seq: 1,
-            persist_failed: false,
-            index: None,
-            saved_heads: Vec::new(),
-            mem_blobs: Default::default(),
-            joined_snapshot: None,
-        };
+        let mut book = Book::around(AutoCommit::new(), device);
         book.doc
             .put(automerge::ROOT, "schema", SCHEMA_VERSION as u64)?;
         for t in table::ALL {
