@@ -215,7 +215,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
         // Every other command below writes: the review is read again when shown.
         s.review = None;
     }
-    let err = |e: rukun_model::BookError| e.to_string();
+    let err = |e: rukun_model::BookError| crate::errors::book_error(&e, lang);
     match cmd {
         Command::OpenHousehold(id) => {
             let h = book
@@ -251,7 +251,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
                             .unwrap_or_default();
                         tr!(lang, "hh.kk_sudah_ada", kk = no_kk, kepala = kepala).into_owned()
                     }
-                    other => other.to_string(),
+                    other => crate::errors::book_error(&other, lang),
                 })?,
             };
             book.commit("simpan rumah tangga").map_err(err)?;
@@ -352,7 +352,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
                     rukun_model::BookError::NotAllowed { .. } => {
                         tr!(lang, "sinkron.hanya_admin").into_owned()
                     }
-                    other => other.to_string(),
+                    other => crate::errors::book_error(&other, lang),
                 })?;
             s.idx.members = book.members();
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))

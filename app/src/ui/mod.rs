@@ -15,6 +15,7 @@ rust_i18n::i18n!("locales", fallback = "id");
 
 mod app;
 mod command;
+mod errors;
 mod held;
 mod i18n;
 mod index;

@@ -1,0 +1,77 @@
+//! What the screens say when the book refuses a change: one text per error variant, in the
+//! person's language (the model's `Display` texts are English, for logs and the CLI). The
+//! UI matches variants here, never strings.
+
+use rukun_model::BookError;
+use rukun_model::storage::StorageError;
+
+use crate::Lang;
+use crate::i18n::tr;
+
+/// The message for a refused or failed change.
+pub(crate) fn book_error(e: &BookError, lang: Lang) -> String {
+    match e {
+        BookError::NotAllowed { .. } => tr!(lang, "galat.tidak_boleh").into_owned(),
+        BookError::DuplicateKk { no_kk, .. } => {
+            tr!(lang, "galat.kk_ganda", kk = no_kk).into_owned()
+        }
+        BookError::RevokeSelf => tr!(lang, "galat.cabut_diri").into_owned(),
+        BookError::NotFound { .. } => tr!(lang, "notice.not_found").into_owned(),
+        BookError::ConsentMissing { field } => {
+            tr!(lang, "galat.persetujuan", field = field).into_owned()
+        }
+        BookError::Invalid { field, message } => {
+            tr!(lang, "galat.isian", field = field, e = message).into_owned()
+        }
+        BookError::Storage(StorageError::Full { needed, .. }) => {
+            let mb = needed.div_ceil(1_000_000).max(1);
+            tr!(lang, "galat.penuh", mb = mb).into_owned()
+        }
+        BookError::Storage(StorageError::Locked { .. }) => tr!(lang, "galat.terkunci").into_owned(),
+        other => tr!(lang, "galat.lain", e = other).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each refusal a volunteer can meet reads in Bahasa Indonesia, not as the model's
+    /// English log text.
+    #[test]
+    fn refusals_are_told_in_the_persons_language() {
+        let cases = [
+            BookError::NotAllowed {
+                action: "revoke a member",
+                needed: "an admin",
+                role: "relawan".into(),
+            },
+            BookError::DuplicateKk {
+                no_kk: "3471131804080001".into(),
+                household_id: "h1".into(),
+            },
+            BookError::RevokeSelf,
+            BookError::Storage(StorageError::Full {
+                path: "/x".into(),
+                needed: 2_500_000,
+            }),
+        ];
+        let id: Vec<String> = cases.iter().map(|e| book_error(e, Lang::Id)).collect();
+        assert!(id[0].contains("Hanya"), "{}", id[0]);
+        assert!(
+            id[1].contains("3471131804080001") && id[1].contains("sudah ada"),
+            "{}",
+            id[1]
+        );
+        assert!(id[2].contains("Perangkat ini sendiri"), "{}", id[2]);
+        assert!(
+            id[3].contains("3 MB") && id[3].contains("penuh"),
+            "{}",
+            id[3]
+        );
+        for (e, text) in cases.iter().zip(&id) {
+            assert_ne!(*text, e.to_string(), "not the English log text");
+        }
+        assert!(book_error(&cases[2], Lang::En).contains("This device itself"));
+    }
+}
