@@ -47,19 +47,6 @@ pub(crate) mod table {
     ];
 }
 
-/// Where a key rotation stops as a crash would (tests of [`Book::rotate_key`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RotateStop {
-    /// Runs to the end.
-    Never,
-    /// The new copy is complete, the switch has not started.
-    BeforeSwitch,
-    /// The book was set aside, the new copy not yet renamed into place.
-    BetweenRenames,
-    /// Switched, the old copy not yet removed.
-    BeforeCleanup,
-}
-
 /// Device blob names (never synced).
 pub(crate) mod blob {
     /// This device's secret key (its iroh identity and member id).
@@ -132,12 +119,14 @@ pub enum BookError {
     },
     /// A live household already has this KK number: open it instead of surveying the
     /// family again (duplicates made on two devices offline are merged in Tinjau).
-    #[error("no_kk: a household with KK {no_kk} is already in the book ({household_id})")]
+    #[error("no_kk: a household with KK {no_kk} is already in the book ({kepala}, {household_id})")]
     DuplicateKk {
         /// The KK number.
         no_kk: String,
         /// The household that has it.
         household_id: String,
+        /// Its head of the family, to name it to the person.
+        kepala: String,
     },
     /// A device cannot revoke itself (another admin revokes a lost phone).
     #[error("this is this device's own member id: revoke it from another admin's device")]
@@ -476,7 +465,14 @@ impl Book {
         kdf: KdfParams,
         progress: &mut dyn FnMut(usize, usize, &str),
     ) -> Result<(), BookError> {
-        Book::rotate_key_until(dir, old, new, kdf, progress, RotateStop::Never)
+        Book::rotate_key_until(
+            dir,
+            old,
+            new,
+            kdf,
+            progress,
+            crate::storage::RotateStop::Never,
+        )
     }
 
     /// [`Book::rotate_key`], stopping at `stop` as a crash would (tests).
@@ -486,7 +482,7 @@ impl Book {
         new: &str,
         kdf: KdfParams,
         progress: &mut dyn FnMut(usize, usize, &str),
-        stop: RotateStop,
+        stop: crate::storage::RotateStop,
     ) -> Result<(), BookError> {
         crate::storage::check_new_passphrase(new)?;
         let mut book = Book::open(dir, old)?;
@@ -501,14 +497,7 @@ impl Book {
         let total = blobs.len() + 2;
         progress(0, total, "kunci baru");
         let key = crate::storage::NewBookKey::derive(new, kdf).map_err(StorageError::from)?;
-        let (staging, set_aside) = crate::storage::rotation_dirs(dir);
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|source| StorageError::Write {
-                path: staging.clone(),
-                op: "remove",
-                source,
-            })?;
-        }
+        let staging = crate::storage::rotation_staging(dir)?;
         let written = (|| -> Result<(), BookError> {
             let mut next = BookStore::create_with_key(&staging, key)?;
             progress(1, total, "buku");
@@ -517,45 +506,16 @@ impl Book {
                 progress(2 + i, total, name);
                 next.write_device(name, bytes)?;
             }
-            drop(next);
-            crate::storage::mark_rotation_complete(&staging)?;
             Ok(())
         })();
         if let Err(e) = written {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
-        if stop == RotateStop::BeforeSwitch {
-            return Ok(());
-        }
-        // The switch: the book (still locked by this process) is set aside, the new copy
-        // takes its name. A crash between the renames is finished by the next open.
-        let rename = |from: &Path, to: &Path| {
-            std::fs::rename(from, to).map_err(|source| StorageError::Write {
-                path: to.to_path_buf(),
-                op: "rename into place",
-                source,
-            })
-        };
-        rename(dir, &set_aside)?;
-        if stop == RotateStop::BetweenRenames {
-            return Ok(());
-        }
-        if let Err(e) = rename(&staging, dir) {
-            // Put the book back as it was.
-            let _ = std::fs::rename(&set_aside, dir);
-            return Err(e.into());
-        }
-        if let Some(parent) = dir.parent()
-            && let Ok(f) = std::fs::File::open(parent)
-        {
-            let _ = f.sync_all();
-        }
-        if stop == RotateStop::BeforeCleanup {
-            return Ok(());
-        }
-        drop(book.store.take());
-        crate::storage::finish_rotation(dir)?;
+        // The switch, with this book (and its lock) still held: the folder juggling and
+        // its crash recovery live in storage.
+        crate::storage::switch_rotation(dir, stop)?;
+        drop(book);
         progress(total, total, "selesai");
         tracing::info!(dir = %dir.display(), "rotated the book's key");
         Ok(())
@@ -1133,6 +1093,7 @@ impl Book {
             return Err(BookError::DuplicateKk {
                 no_kk: kk.to_string(),
                 household_id: e.id.clone(),
+                kepala: e.kepala_keluarga.clone(),
             });
         }
         self.insert_household(h)

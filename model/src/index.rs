@@ -125,6 +125,20 @@ impl HouseholdIndex {
     }
 }
 
+/// The index of `households` (all of a book's, read at `heads`).
+fn index_of(households: &[(String, Household)], heads: Vec<ChangeHash>) -> HouseholdIndex {
+    let mut idx = HouseholdIndex {
+        entries: households
+            .iter()
+            .filter(|(_, h)| h.is_live())
+            .map(|(id, h)| IndexEntry::of(id, h))
+            .collect(),
+        heads,
+    };
+    idx.sort();
+    idx
+}
+
 impl Book {
     /// The household index, brought up to date first: the first call reads every household;
     /// later calls re-read only the households changed since (by any device).
@@ -141,18 +155,20 @@ impl Book {
         self.index.get_or_insert_with(HouseholdIndex::default)
     }
 
+    /// [`Book::household_index`] for a caller that has just read every household of this
+    /// book (`households`, from [`Book::households`] at its current heads, e.g. to build
+    /// other view models from them): a first index is built from those instead of reading
+    /// the whole table again; a later one is brought up to date as usual.
+    pub fn household_index_from(&mut self, households: &[(String, Household)]) -> &HouseholdIndex {
+        if self.index.is_none() {
+            let heads = self.doc.get_heads();
+            self.index = Some(index_of(households, heads));
+        }
+        self.household_index()
+    }
+
     fn build_index(&self, heads: Vec<ChangeHash>) -> HouseholdIndex {
-        let mut idx = HouseholdIndex {
-            entries: self
-                .households()
-                .into_iter()
-                .filter(|(_, h)| h.is_live())
-                .map(|(id, h)| IndexEntry::of(&id, &h))
-                .collect(),
-            heads,
-        };
-        idx.sort();
-        idx
+        index_of(&self.households(), heads)
     }
 
     fn update_index(&mut self, mut idx: HouseholdIndex, now: &[ChangeHash]) -> HouseholdIndex {

@@ -239,20 +239,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
                     book.save_household(&id, &original, &edited).map_err(err)?;
                     id
                 }
-                _ => book.add_household((*edited).clone()).map_err(|e| match e {
-                    rukun_model::BookError::DuplicateKk {
-                        no_kk,
-                        household_id,
-                    } => {
-                        let kepala = s
-                            .idx
-                            .household_row(&household_id)
-                            .map(|r| r.kepala_keluarga.clone())
-                            .unwrap_or_default();
-                        tr!(lang, "hh.kk_sudah_ada", kk = no_kk, kepala = kepala).into_owned()
-                    }
-                    other => crate::errors::book_error(&other, lang),
-                })?,
+                _ => book.add_household((*edited).clone()).map_err(err)?,
             };
             book.commit("simpan rumah tangga").map_err(err)?;
             let saved = book.household(&id).map_err(err)?.unwrap_or(*edited);

@@ -12,8 +12,8 @@ use crate::i18n::tr;
 pub(crate) fn book_error(e: &BookError, lang: Lang) -> String {
     match e {
         BookError::NotAllowed { .. } => tr!(lang, "galat.tidak_boleh").into_owned(),
-        BookError::DuplicateKk { no_kk, .. } => {
-            tr!(lang, "galat.kk_ganda", kk = no_kk).into_owned()
+        BookError::DuplicateKk { no_kk, kepala, .. } => {
+            tr!(lang, "galat.kk_ganda", kk = no_kk, kepala = kepala).into_owned()
         }
         BookError::RevokeSelf => tr!(lang, "galat.cabut_diri").into_owned(),
         BookError::NotFound { .. } => tr!(lang, "notice.not_found").into_owned(),
@@ -23,13 +23,17 @@ pub(crate) fn book_error(e: &BookError, lang: Lang) -> String {
         BookError::Invalid { field, message } => {
             tr!(lang, "galat.isian", field = field, e = message).into_owned()
         }
-        BookError::Storage(StorageError::Full { needed, .. }) => {
-            let mb = needed.div_ceil(1_000_000).max(1);
-            tr!(lang, "galat.penuh", mb = mb).into_owned()
-        }
+        BookError::Storage(StorageError::Full { needed, .. }) => storage_full(*needed, lang),
         BookError::Storage(StorageError::Locked { .. }) => tr!(lang, "galat.terkunci").into_owned(),
         other => tr!(lang, "galat.lain", e = other).into_owned(),
     }
+}
+
+/// "Penyimpanan penuh" with about how much to free, in whole megabytes (at least 1): for a
+/// save, a sync or a join.
+pub(crate) fn storage_full(needed: u64, lang: Lang) -> String {
+    let mb = needed.div_ceil(1_000_000).max(1);
+    tr!(lang, "galat.penuh", mb = mb).into_owned()
 }
 
 #[cfg(test)]
@@ -49,6 +53,7 @@ mod tests {
             BookError::DuplicateKk {
                 no_kk: "3471131804080001".into(),
                 household_id: "h1".into(),
+                kepala: "Karto".into(),
             },
             BookError::RevokeSelf,
             BookError::Storage(StorageError::Full {

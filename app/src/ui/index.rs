@@ -138,12 +138,12 @@ impl Index {
 
     pub(crate) fn reload_households(&mut self, book: &mut Book) {
         self.people.clear();
-        for (id, h) in book.households() {
-            if h.is_live() {
-                self.add_people(&id, &h);
-            }
+        let households = book.households();
+        for (id, h) in households.iter().filter(|(_, h)| h.is_live()) {
+            self.add_people(id, h);
         }
-        self.households = book.household_index().entries().to_vec();
+        // One read of the table for both: the people here and the model's list rows.
+        self.households = book.household_index_from(&households).entries().to_vec();
         self.find_duplicates();
     }
 
@@ -295,8 +295,20 @@ impl Index {
     /// A receipt was issued on this device.
     pub(crate) fn add_receipt(&mut self, id: &str, r: &rukun_model::Receipt) {
         self.receipts.insert(0, ReceiptRow::of(id, r, false));
-        self.money.receipts.push((id.to_string(), r.clone()));
-        self.recount_months();
+        let new = (id.to_string(), r.clone());
+        // Only the new receipt's month changes: its flow (the model's rules, for this one
+        // record) is added, instead of the whole ledger rebuilt on every tap.
+        let one = std::slice::from_ref(&new);
+        let flows = rukun_model::month_flows(&MoneyInput {
+            receipts: one,
+            ..MoneyInput::default()
+        });
+        for (m, f) in flows {
+            let t = self.months.entry(m).or_default();
+            t.masuk += f.masuk.0;
+            t.receipts += f.receipts;
+        }
+        self.money.receipts.push(new);
     }
 
     /// A receipt was voided on this device: the voids are read again (the model matches a

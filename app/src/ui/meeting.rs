@@ -484,7 +484,7 @@ mod imp {
             e if e.is_cut() => tr!(lang, "sinkron.terputus", name = name).into_owned(),
             SyncError::Session(rukun_sync::SessionError::Replica(
                 rukun_sync::ReplicaError::StorageFull { needed },
-            )) => storage_full_text(*needed, lang),
+            )) => crate::errors::storage_full(*needed, lang),
             SyncError::NotMember { revoked: true, .. } => {
                 tr!(lang, "sinkron.bukan_anggota_dicabut").into_owned()
             }
@@ -501,19 +501,13 @@ mod imp {
         }
     }
 
-    /// "Penyimpanan penuh" with about how much to free, in whole megabytes (at least 1).
-    pub(super) fn storage_full_text(needed: u64, lang: Lang) -> String {
-        let mb = needed.div_ceil(1_000_000).max(1);
-        tr!(lang, "sinkron.penuh", mb = mb).into_owned()
-    }
-
     /// The join error in the person's language, one message per cause.
     fn join_error_text(e: &JoinGroupError, lang: Lang) -> String {
         if let JoinGroupError::Book(rukun_model::BookError::Storage(
             rukun_model::storage::StorageError::Full { needed, .. },
         )) = e
         {
-            return storage_full_text(*needed, lang);
+            return crate::errors::storage_full(*needed, lang);
         }
         let key = match e {
             JoinGroupError::Join(JoinError::Refused {

@@ -792,6 +792,10 @@ fn fault_rotated_key_leaves_an_old_header_useless() {
     assert!(!err.to_string().is_empty());
     let (staging, old) = rotation_dirs(&dir);
     assert!(!staging.exists() && !old.exists());
+    assert!(
+        !dir.join(ROTATION_COMPLETE).exists(),
+        "the marker is not left in the book"
+    );
 }
 
 /// A crash at each step of the switch leaves exactly one book, opened by the old
@@ -799,7 +803,6 @@ fn fault_rotated_key_leaves_an_old_header_useless() {
 /// the rotation left.
 #[test]
 fn fault_rotation_interrupted_at_each_step_leaves_one_book() {
-    use crate::book::RotateStop;
     for (stop, opens_with) in [
         (RotateStop::BeforeSwitch, PW),
         (RotateStop::BetweenRenames, NEW_PW),
@@ -818,5 +821,9 @@ fn fault_rotation_interrupted_at_each_step_leaves_one_book() {
         assert_eq!(all_numbers(&book).len(), numbers.len(), "{stop:?}");
         let (staging, old) = rotation_dirs(&dir);
         assert!(!staging.exists() && !old.exists(), "{stop:?}: leftovers");
+        assert!(
+            !dir.join(ROTATION_COMPLETE).exists(),
+            "{stop:?}: marker left"
+        );
     }
 }

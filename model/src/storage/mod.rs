@@ -355,9 +355,22 @@ impl From<NewKeyError> for StorageError {
 /// Marker written last into the staging folder of a key rotation: the new copy is complete.
 const ROTATION_COMPLETE: &str = "rotation-complete";
 
+/// Where a key rotation stops as a crash would (tests of `Book::rotate_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RotateStop {
+    /// Runs to the end.
+    Never,
+    /// The new copy is complete, the switch has not started.
+    BeforeSwitch,
+    /// The book was set aside, the new copy not yet renamed into place.
+    BetweenRenames,
+    /// Switched, the old copy not yet removed.
+    BeforeCleanup,
+}
+
 /// The sibling folders of a key rotation of `dir`: the new copy being written
 /// (`<dir>.rotating`) and the old book set aside during the switch (`<dir>.old`).
-pub(crate) fn rotation_dirs(dir: &Path) -> (PathBuf, PathBuf) {
+fn rotation_dirs(dir: &Path) -> (PathBuf, PathBuf) {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -366,55 +379,87 @@ pub(crate) fn rotation_dirs(dir: &Path) -> (PathBuf, PathBuf) {
     (sibling("rotating"), sibling("old"))
 }
 
-/// Marks the staging folder of a rotation complete (durably); after this the switch may
-/// start.
-pub(crate) fn mark_rotation_complete(staging: &Path) -> Result<(), StorageError> {
-    fsio::write_durable(&RealFs, staging, ROTATION_COMPLETE, b"")
+/// Removes a folder a rotation left, if it is there.
+fn remove_left_dir(p: &Path) -> Result<(), StorageError> {
+    if !p.exists() {
+        return Ok(());
+    }
+    tracing::info!(path = %p.display(), "removing what a key rotation left");
+    std::fs::remove_dir_all(p).map_err(|source| StorageError::Write {
+        path: p.to_path_buf(),
+        op: "remove",
+        source,
+    })
+}
+
+/// Renames a whole book folder and makes the rename durable (its parent fsynced).
+fn rename_dir(from: &Path, to: &Path) -> Result<(), StorageError> {
+    std::fs::rename(from, to).map_err(|source| StorageError::Write {
+        path: to.to_path_buf(),
+        op: "rename into place",
+        source,
+    })?;
+    if let Some(parent) = to.parent() {
+        let _ = RealFs.sync_dir(parent);
+    }
+    Ok(())
+}
+
+/// The empty folder a key rotation of `dir` writes the new copy into (what an earlier,
+/// unfinished rotation left there is removed first).
+pub(crate) fn rotation_staging(dir: &Path) -> Result<PathBuf, StorageError> {
+    let (staging, _) = rotation_dirs(dir);
+    remove_left_dir(&staging)?;
+    Ok(staging)
+}
+
+/// Marks the staging folder of a rotation complete (durably), then switches it in: the
+/// book is set aside, the new copy takes its name, the old one is removed. `stop` ends it
+/// early as a crash would; [`finish_rotation`] completes any such state at the next open.
+/// If the new copy cannot take the name, the book is put back and stays as it was.
+pub(crate) fn switch_rotation(dir: &Path, stop: RotateStop) -> Result<(), StorageError> {
+    let (staging, old) = rotation_dirs(dir);
+    fsio::write_durable(&RealFs, &staging, ROTATION_COMPLETE, b"")?;
+    if stop == RotateStop::BeforeSwitch {
+        return Ok(());
+    }
+    rename_dir(dir, &old)?;
+    if stop == RotateStop::BetweenRenames {
+        return Ok(());
+    }
+    if let Err(e) = rename_dir(&staging, dir) {
+        let _ = std::fs::rename(&old, dir);
+        return Err(e);
+    }
+    if stop == RotateStop::BeforeCleanup {
+        return Ok(());
+    }
+    finish_rotation(dir)
 }
 
 /// Finishes or undoes a key rotation that a crash interrupted, so exactly one book is
 /// left in `dir`:
+/// - `dir` has no header but a complete staging copy exists: the switch had started, so it
+///   is finished (the new passphrase opens the book);
 /// - `dir` has its header: a staging copy is dropped (the switch never started, the old
 ///   passphrase still opens the book), and an old copy set aside is removed (the switch
-///   was done);
-/// - `dir` has no header but a complete staging copy exists: the switch had started, so it
-///   is finished (the new passphrase opens the book).
+///   was done).
 pub(crate) fn finish_rotation(dir: &Path) -> Result<(), StorageError> {
     let (staging, old) = rotation_dirs(dir);
-    let remove = |p: &Path| {
-        if p.exists() {
-            tracing::info!(path = %p.display(), "removing what an interrupted key rotation left");
-            std::fs::remove_dir_all(p).map_err(|source| StorageError::Write {
-                path: p.to_path_buf(),
-                op: "remove",
-                source,
-            })?;
-        }
-        Ok::<(), StorageError>(())
-    };
-    if dir.join(HEADER_FILE).is_file() {
-        remove(&staging)?;
-        remove(&old)?;
-        return Ok(());
-    }
-    if staging.join(ROTATION_COMPLETE).is_file() {
+    if !dir.join(HEADER_FILE).is_file() && staging.join(ROTATION_COMPLETE).is_file() {
         tracing::info!(dir = %dir.display(), "finishing an interrupted key rotation");
-        std::fs::rename(&staging, dir).map_err(|source| StorageError::Write {
-            path: dir.to_path_buf(),
-            op: "rename into place",
-            source,
-        })?;
-        if let Some(parent) = dir.parent() {
-            let _ = RealFs.sync_dir(parent);
-        }
-        std::fs::remove_file(dir.join(ROTATION_COMPLETE)).map_err(|source| {
+        rename_dir(&staging, dir)?;
+    }
+    if dir.join(HEADER_FILE).is_file() {
+        remove_left_dir(&staging)?;
+        remove_left_dir(&old)?;
+        fsio::remove_if_exists(&RealFs, &dir.join(ROTATION_COMPLETE)).map_err(|source| {
             StorageError::Write {
                 path: dir.join(ROTATION_COMPLETE),
                 op: "remove",
                 source,
             }
         })?;
-        remove(&old)?;
     }
     Ok(())
 }
