@@ -77,9 +77,9 @@ fn an_import_killed_at_20_random_moments_keeps_every_reported_receipt_once() {
             numbers.len(),
             "a receipt number appears twice"
         );
-        let keys: HashSet<(&str, &str)> = receipts
+        let keys: HashSet<(chrono::DateTime<chrono::Utc>, &str)> = receipts
             .iter()
-            .map(|(_, r)| (r.diterima_pada.as_str(), r.kode_donatur.as_str()))
+            .map(|(_, r)| (r.diterima_pada, r.kode_donatur.as_str()))
             .collect();
         assert_eq!(
             keys.len(),

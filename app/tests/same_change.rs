@@ -100,7 +100,7 @@ fn click_contains(h: &mut Harness<'_, RukunApp>, part: &str) {
 
 fn household(kk: &str, kepala: &str, alamat: &str) -> Household {
     Household {
-        no_kk: kk.into(),
+        no_kk: rukun_model::rules::NoKk::from_stored(kk),
         kepala_keluarga: kepala.into(),
         alamat: alamat.into(),
         rt: 27,
@@ -131,7 +131,7 @@ fn base_book(dir: &Path) -> Base {
     karto.anggota.insert(
         "p1".into(),
         Person {
-            nik: "3471131206500001".into(),
+            nik: rukun_model::rules::Nik::from_stored("3471131206500001"),
             nama: "Karto Wiyono".into(),
             jenis_kelamin: "L".into(),
             tanggal_lahir: "1950-06-12".into(),

@@ -10,7 +10,7 @@ use rukun_ui::{AppOptions, RukunApp};
 
 fn household(kk: &str, head: &str, alamat: &str) -> Household {
     Household {
-        no_kk: kk.into(),
+        no_kk: rukun_model::rules::NoKk::from_stored(kk),
         kepala_keluarga: head.into(),
         alamat: alamat.into(),
         rt: 27,

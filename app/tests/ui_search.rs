@@ -36,7 +36,12 @@ fn search_the_5000_household_book_and_open_a_result() {
         .households()
         .into_iter()
         .find(|(_, h)| h.is_live() && !h.kepala_keluarga.is_empty())
-        .map(|(_, h)| (h.no_kk, h.kepala_keluarga))
+        .map(|(_, h)| {
+            (
+                rukun_model::rules::or_blank(&h.no_kk).to_string(),
+                h.kepala_keluarga,
+            )
+        })
         .unwrap();
     let app = RukunApp::with_book(
         book,

@@ -8,7 +8,7 @@ use automerge::{
     transaction::Transactable,
 };
 use autosurgeon::{Reconcile, reconcile_prop};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use zeroize::Zeroizing;
 
 use crate::fieldwise::FieldWise;
@@ -122,7 +122,7 @@ pub enum BookError {
     #[error("no_kk: a household with KK {no_kk} is already in the book ({kepala}, {household_id})")]
     DuplicateKk {
         /// The KK number.
-        no_kk: String,
+        no_kk: crate::rules::NoKk,
         /// The household that has it.
         household_id: String,
         /// Its head of the family, to name it to the person.
@@ -131,14 +131,15 @@ pub enum BookError {
     /// A device cannot revoke itself (another admin revokes a lost phone).
     #[error("this is this device's own member id: revoke it from another admin's device")]
     RevokeSelf,
-    /// A value given by a person or a file is not valid for a field.
-    #[error("{field}: {message}")]
-    Invalid {
-        /// Field name (as in the CSV header).
-        field: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// A receipt, void, donor or santunan refused for what was given.
+    #[error(transparent)]
+    Money(#[from] crate::MoneyRefusal),
+    /// A household field, a conflict's resolution or a merge refused for what was given.
+    #[error(transparent)]
+    Field(#[from] crate::FieldRefusal),
+    /// Bytes from a peer, or an invite, refused.
+    #[error(transparent)]
+    Peer(#[from] crate::PeerRefusal),
 }
 
 /// A member id: the device's iroh endpoint id (ed25519 public key) as 64 lowercase hex chars.
@@ -183,8 +184,9 @@ impl std::fmt::Display for MemberId {
     }
 }
 
-/// Role of a member: what the device may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Role of a member: what the device may do. Stored as its code (`ketua_rt`); a member
+/// whose stored role this app does not know is not read (it is granted nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the group's devices: invites and revokes members.
@@ -193,8 +195,23 @@ pub enum Role {
     Bendahara,
     /// RT head: receipts in their RT.
     KetuaRt,
-    /// Volunteer: surveys and PMKS identification.
+    /// Volunteer: surveys and PMKS identification. The default, as the least allowed.
+    #[default]
     Relawan,
+}
+
+impl std::fmt::Display for Role {
+    /// The stored code (`ketua_rt`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl autosurgeon::Reconcile for Role {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: autosurgeon::Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+        r.str(self.as_str())
+    }
 }
 
 impl Role {
@@ -323,11 +340,7 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Every instant the book writes (stamps, tombstones, invites' expiry): RFC 3339 UTC with
-/// milliseconds, so two saves of one record in the same second still differ.
-pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub(crate) use crate::stored::rfc3339;
 
 impl Book {
     /// Founds a new group in an empty folder: creates the encrypted store, this device's
@@ -579,7 +592,7 @@ impl Book {
                 book.doc.put_object(automerge::ROOT, t, ObjType::Map)?;
             }
         }
-        let now = rfc3339(book.now());
+        let now = book.now();
         let me = book.device.member_id.clone();
         let group = Group {
             id: uuid::Uuid::new_v4().to_string(),
@@ -587,14 +600,9 @@ impl Book {
             kode_wilayah: init.kode_wilayah.clone(),
             kelurahan: init.kelurahan.clone(),
             rw: init.rw,
-            rt_list: init
-                .rts
-                .iter()
-                .map(|r| r.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
+            rt_list: init.rts.clone(),
             created_by: me.to_string(),
-            created_at: now.clone(),
+            created_at: now,
         };
         reconcile_prop(&mut book.doc, automerge::ROOT, table::GROUP, &group).map_err(|e| {
             BookError::Write {
@@ -605,7 +613,7 @@ impl Book {
         })?;
         let member = Member {
             name: init.member_name.clone(),
-            role: Role::Admin.as_str().to_string(),
+            role: Role::Admin,
             rt: None,
             added_by: String::new(),
             added_at: now,
@@ -917,8 +925,9 @@ impl Book {
         })
     }
 
-    pub(crate) fn stamp(&self) -> (String, String) {
-        (self.device.member_id.to_string(), rfc3339(self.now()))
+    /// This member and now: the author and time every write is stamped with.
+    pub(crate) fn stamp(&self) -> (String, DateTime<Utc>) {
+        (self.device.member_id.to_string(), self.now())
     }
 
     // ----- group and members -------------------------------------------------------------
@@ -963,10 +972,7 @@ impl Book {
 
     /// This device's role in the book, if it is a member.
     pub fn my_role(&self) -> Option<Role> {
-        self.member(self.member_id())
-            .ok()
-            .flatten()
-            .and_then(|m| Role::parse(&m.role))
+        self.member(self.member_id()).ok().flatten().map(|m| m.role)
     }
 
     /// Checks that this device is an admin before `action` (inviting, revoking).
@@ -1002,7 +1008,7 @@ impl Book {
         let (by, at) = self.stamp();
         let member = Member {
             name: name.trim().to_string(),
-            role: role.as_str().to_string(),
+            role,
             rt,
             added_by: by,
             added_at: at,
@@ -1082,16 +1088,15 @@ impl Book {
                 h.surveyed_by = self.member_id().to_string();
             }
         }
-        let kk = h.no_kk.trim();
-        if !kk.is_empty()
+        if let Some(kk) = &h.no_kk
             && let Some(e) = self
                 .household_index()
                 .entries()
                 .iter()
-                .find(|e| e.no_kk.trim() == kk)
+                .find(|e| e.no_kk == kk.as_str())
         {
             return Err(BookError::DuplicateKk {
-                no_kk: kk.to_string(),
+                no_kk: kk.clone(),
                 household_id: e.id.clone(),
                 kepala: e.kepala_keluarga.clone(),
             });
@@ -1105,11 +1110,11 @@ impl Book {
         crate::privacy::check_household_consent(None, &h)?;
         let id = new_id();
         let (by, at) = self.stamp();
-        stamp_new(&mut h.created_by, &mut h.created_at, &by, &at);
+        stamp_new(&mut h.created_by, &mut h.created_at, &by, at);
         h.updated_by.clone_from(&h.created_by);
         h.updated_at.clone_from(&h.created_at);
         for p in h.anggota.values_mut() {
-            stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
+            stamp_new(&mut p.created_by, &mut p.created_at, &by, at);
             p.updated_by.clone_from(&p.created_by);
             p.updated_at.clone_from(&p.created_at);
         }
@@ -1146,7 +1151,7 @@ impl Book {
                     p.updated_at.clone_from(&at);
                 }
                 None => {
-                    stamp_new(&mut p.created_by, &mut p.created_at, &by, &at);
+                    stamp_new(&mut p.created_by, &mut p.created_at, &by, at);
                     p.updated_by.clone_from(&by);
                     p.updated_at.clone_from(&at);
                 }
@@ -1212,7 +1217,7 @@ impl Book {
 
     /// PMKS codes 16 and 17 are health data: the household must have recorded consent.
     fn check_pmks_consent(&self, p: &Pmks) -> Result<(), BookError> {
-        if !crate::privacy::SENSITIVE_PMKS_CODES.contains(&p.kode) {
+        if !crate::privacy::SENSITIVE_PMKS_CODES.contains(&p.kode.code()) {
             return Ok(());
         }
         match self.household(&p.household_id)? {
@@ -1369,7 +1374,7 @@ impl Book {
     pub fn add_meeting(&mut self, mut m: Meeting) -> Result<String, BookError> {
         let id = new_id();
         let (by, at) = self.stamp();
-        stamp_new(&mut m.created_by, &mut m.created_at, &by, &at);
+        stamp_new(&mut m.created_by, &mut m.created_at, &by, at);
         self.insert(table::MEETINGS, &id, &m)?;
         Ok(id)
     }
@@ -1378,13 +1383,20 @@ impl Book {
 /// A record with the four bookkeeping stamps (who and when, first and last written).
 pub(crate) trait Stamped {
     /// `(created_by, created_at, updated_by, updated_at)`.
-    fn stamps_mut(&mut self) -> (&mut String, &mut String, &mut String, &mut String);
+    fn stamps_mut(
+        &mut self,
+    ) -> (
+        &mut String,
+        &mut DateTime<Utc>,
+        &mut String,
+        &mut DateTime<Utc>,
+    );
 }
 
 macro_rules! stamped {
     ($($ty:ty),*) => {$(
         impl Stamped for $ty {
-            fn stamps_mut(&mut self) -> (&mut String, &mut String, &mut String, &mut String) {
+            fn stamps_mut(&mut self) -> (&mut String, &mut DateTime<Utc>, &mut String, &mut DateTime<Utc>) {
                 (&mut self.created_by, &mut self.created_at, &mut self.updated_by, &mut self.updated_at)
             }
         }
@@ -1403,7 +1415,7 @@ impl Book {
         let id = new_id();
         let (by, at) = self.stamp();
         let (cb, ca, ub, ua) = rec.stamps_mut();
-        stamp_new(cb, ca, &by, &at);
+        stamp_new(cb, ca, &by, at);
         ub.clone_from(cb);
         ua.clone_from(ca);
         self.insert(t, &id, &rec)?;
@@ -1431,12 +1443,14 @@ impl Book {
     }
 }
 
-fn stamp_new(by: &mut String, at: &mut String, me: &str, now: &str) {
+/// Stamps a new record with `me` and `now` where the caller left the stamps unset (an
+/// import keeps the paper book's time).
+fn stamp_new(by: &mut String, at: &mut DateTime<Utc>, me: &str, now: DateTime<Utc>) {
     if by.is_empty() {
         *by = me.to_string();
     }
-    if at.is_empty() {
-        *at = now.to_string();
+    if *at == crate::stored::unset() {
+        *at = now;
     }
 }
 

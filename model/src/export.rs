@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::book::Book;
-use crate::rules::{PmksCode, wib};
+use crate::rules::{or_blank, wib};
 
 /// The notice written beside every export: it holds personal data (UU No. 27/2022).
 pub const PERSONAL_DATA_NOTICE: &str = "Berkas ini memuat data pribadi warga, termasuk data pribadi yang bersifat spesifik \
@@ -35,14 +35,9 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
-fn wib_text(utc: &str) -> String {
-    DateTime::parse_from_rfc3339(utc)
-        .map(|t| {
-            t.with_timezone(&Utc)
-                .with_timezone(&wib())
-                .to_rfc3339_opts(SecondsFormat::Secs, false)
-        })
-        .unwrap_or_else(|_| utc.to_string())
+fn wib_text(utc: &DateTime<Utc>) -> String {
+    utc.with_timezone(&wib())
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 struct Csv {
@@ -156,7 +151,7 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
     let mut penduduk = Csv::new(PENDUDUK_COLUMNS)?;
     for (id, h) in households.iter().filter(|(_, h)| h.is_live()) {
         survei.row([
-            h.no_kk.clone(),
+            or_blank(&h.no_kk).to_string(),
             h.rt.to_string(),
             h.rw.to_string(),
             h.alamat.clone(),
@@ -177,10 +172,10 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
             id.clone(),
         ])?;
         for (pid, p) in h.live_people() {
-            nik_of.insert((id.clone(), pid.clone()), p.nik.clone());
+            nik_of.insert((id.clone(), pid.clone()), or_blank(&p.nik).to_string());
             penduduk.row([
-                h.no_kk.clone(),
-                p.nik.clone(),
+                or_blank(&h.no_kk).to_string(),
+                or_blank(&p.nik).to_string(),
                 p.nama.clone(),
                 p.jenis_kelamin.clone(),
                 p.tempat_lahir.clone(),
@@ -220,7 +215,7 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
             d.kode,
             d.nama,
             d.rt.to_string(),
-            d.no_kk,
+            or_blank(&d.no_kk).to_string(),
             d.iuran_bulanan
                 .map(|v| v.whole().to_string())
                 .unwrap_or_default(),
@@ -285,7 +280,7 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
     for (_, d) in disb.into_iter().filter(|(_, d)| d.deleted.is_none()) {
         santunan.row([
             d.tanggal,
-            d.nik_penerima,
+            or_blank(&d.nik_penerima).to_string(),
             d.jenis,
             d.jumlah.whole().to_string(),
             d.meeting_id
@@ -311,11 +306,9 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
             .unwrap_or_default();
         pmks.row([
             nik,
-            p.kode.to_string(),
-            PmksCode::new(p.kode)
-                .map(|c| c.name().to_string())
-                .unwrap_or_default(),
-            p.status,
+            p.kode.code().to_string(),
+            p.kode.name().to_string(),
+            p.status.to_string(),
             p.tanggal_identifikasi,
             p.tag,
             p.bukti,

@@ -21,8 +21,18 @@ pub(crate) trait FieldWise {
 }
 
 /// Implements [`FieldWise`] for a struct by comparing the listed fields one by one.
+/// Writes one field, through its stored form when the field names one (`as InstantField`).
+macro_rules! write_field {
+    ($doc:expr, $obj:expr, $key:expr, $val:expr) => {
+        ::autosurgeon::reconcile_prop($doc, $obj, $key, $val)
+    };
+    ($doc:expr, $obj:expr, $key:expr, $val:expr, $wrap:ident) => {
+        ::autosurgeon::reconcile_prop($doc, $obj, $key, $crate::stored::$wrap($val))
+    };
+}
+
 macro_rules! fieldwise {
-    ($ty:ty { $($field:ident),* $(,)? }) => {
+    ($ty:ty { $($field:ident $(as $wrap:ident)?),* $(,)? }) => {
         impl $crate::fieldwise::FieldWise for $ty {
             fn write_changes(
                 doc: &mut ::automerge::AutoCommit,
@@ -33,7 +43,7 @@ macro_rules! fieldwise {
                 let mut n = 0;
                 $(
                     if old.$field != new.$field {
-                        ::autosurgeon::reconcile_prop(doc, obj, stringify!($field), &new.$field)?;
+                        write_field!(doc, obj, stringify!($field), &new.$field $(, $wrap)?)?;
                         n += 1;
                     }
                 )*
@@ -46,7 +56,7 @@ macro_rules! fieldwise {
 use crate::records::{Disbursement, Donor, Group, Household, Member, Person, Pmks};
 
 fieldwise!(Person {
-    nik,
+    nik as DigitsField,
     nama,
     jenis_kelamin,
     tempat_lahir,
@@ -63,9 +73,9 @@ fieldwise!(Person {
     disabilitas,
     penyakit_kronis,
     created_by,
-    created_at,
+    created_at as InstantField,
     updated_by,
-    updated_at,
+    updated_at as InstantField,
     deleted,
 });
 fieldwise!(Pmks {
@@ -77,23 +87,23 @@ fieldwise!(Pmks {
     bukti,
     tanggal_identifikasi,
     created_by,
-    created_at,
+    created_at as InstantField,
     updated_by,
-    updated_at,
+    updated_at as InstantField,
     deleted,
 });
 fieldwise!(Donor {
     kode,
     nama,
     rt,
-    no_kk,
+    no_kk as DigitsField,
     household_id,
     jenis,
     iuran_bulanan,
     created_by,
-    created_at,
+    created_at as InstantField,
     updated_by,
-    updated_at,
+    updated_at as InstantField,
     deleted,
 });
 fieldwise!(Group {
@@ -102,23 +112,23 @@ fieldwise!(Group {
     kode_wilayah,
     kelurahan,
     rw,
-    rt_list,
+    rt_list as RtListField,
     created_by,
-    created_at
+    created_at as InstantField
 });
 fieldwise!(Member {
     name,
     role,
     rt,
     added_by,
-    added_at,
+    added_at as InstantField,
     revoked
 });
 
 fieldwise!(Disbursement {
     household_id,
     person_id,
-    nik_penerima,
+    nik_penerima as DigitsField,
     pmks_id,
     jenis,
     jumlah,
@@ -126,9 +136,9 @@ fieldwise!(Disbursement {
     meeting_id,
     dibayar_oleh,
     created_by,
-    created_at,
+    created_at as InstantField,
     updated_by,
-    updated_at,
+    updated_at as InstantField,
     deleted,
 });
 
@@ -141,15 +151,15 @@ impl FieldWise for Household {
     ) -> Result<usize, ReconcileError> {
         let mut n = 0;
         macro_rules! plain {
-            ($($f:ident),*) => {$(
+            ($($f:ident $(as $wrap:ident)?),*) => {$(
                 if old.$f != new.$f {
-                    reconcile_prop(doc, obj, stringify!($f), &new.$f)?;
+                    write_field!(doc, obj, stringify!($f), &new.$f $(, $wrap)?)?;
                     n += 1;
                 }
             )*};
         }
         plain!(
-            no_kk,
+            no_kk as DigitsField,
             alamat,
             rt,
             rw,
@@ -169,9 +179,9 @@ impl FieldWise for Household {
             surveyed_by,
             surveyed_on,
             created_by,
-            created_at,
+            created_at as InstantField,
             updated_by,
-            updated_at,
+            updated_at as InstantField,
             deleted,
             merged_into
         );

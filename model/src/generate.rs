@@ -2,14 +2,14 @@
 //! written one form save at a time by several simulated members and merged — the data set
 //! every benchmark and scale test uses.
 
-use chrono::{Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::book::{Book, BookError, Device, MemberId, Role, table};
 use crate::receipts::{receipt_number, short_id};
 use crate::records::{
     Consent, Disbursement, Donor, Household, Meeting, Member, Person, Pmks, Receipt,
 };
-use crate::rules::{Rupiah, terbilang, wib};
+use crate::rules::{Nik, NoKk, PmksCode, PmksStatus, Rupiah, terbilang, wib};
 
 /// Size of a generated book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,15 +126,15 @@ const PEKERJAAN: &[&str] = &[
     "Belum/Tidak Bekerja",
 ];
 const PMKS_CODES: &[u8] = &[24, 24, 24, 8, 8, 2, 2, 9, 9, 23, 17, 19, 25];
-const STATUSES: &[&str] = &[
-    "teridentifikasi",
-    "terverifikasi",
-    "prioritas",
-    "dilayani",
-    "selesai",
+const STATUSES: &[PmksStatus] = &[
+    PmksStatus::Teridentifikasi,
+    PmksStatus::Terverifikasi,
+    PmksStatus::Prioritas,
+    PmksStatus::Dilayani,
+    PmksStatus::Selesai,
 ];
 
-fn pick<'a>(rng: &mut fastrand::Rng, list: &[&'a str]) -> &'a str {
+fn pick<T: Copy>(rng: &mut fastrand::Rng, list: &[T]) -> T {
     list[rng.usize(..list.len())]
 }
 
@@ -157,10 +157,9 @@ fn nik_for(rng: &mut fastrand::Rng, female: bool, born: NaiveDate, serial: u32) 
     )
 }
 
-fn stamp_at(day: NaiveDate, minute: u32) -> String {
-    let t = Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default())
-        + Duration::minutes(i64::from(minute));
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+fn stamp_at(day: NaiveDate, minute: u32) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default())
+        + Duration::minutes(i64::from(minute))
 }
 
 /// Fills `book` with a deterministic data set: several simulated members (added to the
@@ -187,7 +186,7 @@ pub fn generate(book: &mut Book, spec: GenerateSpec) -> Result<GenerateReport, B
             id,
             &Member {
                 name: format!("Relawan {}", i + 1),
-                role: role.as_str().to_string(),
+                role,
                 rt: None,
                 added_by: book.member_id().to_string(),
                 added_at: stamp_at(start, 0),
@@ -288,7 +287,7 @@ fn write_all(
             anggota.insert(
                 pid,
                 Person {
-                    nik: nik_for(rng, female, born, serial),
+                    nik: Nik::from_stored(&nik_for(rng, female, born, serial)),
                     nama,
                     jenis_kelamin: if female { "P" } else { "L" }.into(),
                     tempat_lahir: "Yogyakarta".into(),
@@ -311,9 +310,9 @@ fn write_all(
                     agama: "Islam".into(),
                     kewarganegaraan: "WNI".into(),
                     created_by: by.clone(),
-                    created_at: at.clone(),
+                    created_at: at,
                     updated_by: by.clone(),
-                    updated_at: at.clone(),
+                    updated_at: at,
                     ..Default::default()
                 },
             );
@@ -321,7 +320,7 @@ fn write_all(
         report.persons += n_people;
         let alamat = format!("{} No. {}", pick(rng, STREETS), 1 + rng.u32(0..200));
         let h = Household {
-            no_kk: no_kk.clone(),
+            no_kk: NoKk::from_stored(&no_kk),
             alamat,
             rt,
             rw,
@@ -345,7 +344,7 @@ fn write_all(
             surveyed_by: by.clone(),
             surveyed_on: day.format("%Y-%m-%d").to_string(),
             created_by: by.clone(),
-            created_at: at.clone(),
+            created_at: at,
             updated_by: by,
             updated_at: at,
             ..Default::default()
@@ -372,8 +371,13 @@ fn write_all(
         let p = Pmks {
             household_id: hid.clone(),
             person_id: Some(pid.clone()),
-            kode,
-            status: pick(rng, STATUSES).into(),
+            kode: PmksCode::new(kode).map_err(|e| {
+                BookError::from(crate::FieldRefusal::Value {
+                    field: "kode".into(),
+                    reason: e.to_string(),
+                })
+            })?,
+            status: pick(rng, STATUSES),
             tag: if kode == 2 {
                 "rawan putus sekolah".into()
             } else {
@@ -382,7 +386,7 @@ fn write_all(
             bukti: "kunjungan rumah".into(),
             tanggal_identifikasi: day.format("%Y-%m-%d").to_string(),
             created_by: ids[w].to_string(),
-            created_at: at.clone(),
+            created_at: at,
             updated_by: ids[w].to_string(),
             updated_at: at,
             deleted: None,
@@ -411,12 +415,12 @@ fn write_all(
             kode: format!("D{:04}", i + 1),
             nama: head.clone(),
             rt: *rt,
-            no_kk: kk.clone(),
+            no_kk: NoKk::from_stored(kk),
             household_id: Some(hid.clone()),
             jenis: "tetap".into(),
             iuran_bulanan: Rupiah::from_whole(5_000 * (1 + rng.i64(0..3))).ok(),
             created_by: ids[0].to_string(),
-            created_at: at.clone(),
+            created_at: at,
             updated_by: ids[0].to_string(),
             updated_at: at,
             deleted: None,
@@ -454,11 +458,11 @@ fn write_all(
                 jumlah,
                 terbilang: terbilang(&jumlah),
                 untuk: format!("Iuran {}", wib_t.format("%m/%Y")),
-                diterima_pada: t.to_rfc3339_opts(SecondsFormat::Secs, true),
+                diterima_pada: t,
                 penerima: format!("Ketua RT {}", d.rt),
                 salinan_buku: false,
                 created_by: ids[w].to_string(),
-                created_at: t.to_rfc3339_opts(SecondsFormat::Secs, true),
+                created_at: t,
             };
             seqs[w] += 1;
             let id = det_id(rng);
@@ -506,7 +510,7 @@ fn write_all(
                 let d = Disbursement {
                     household_id: hid.clone(),
                     person_id: Some(pid.clone()),
-                    nik_penerima: String::new(),
+                    nik_penerima: None,
                     pmks_id: Some(pmks_id.clone()),
                     jenis: (*jenis).into(),
                     jumlah: Rupiah::from_whole(*amount).unwrap_or_else(|_| Rupiah::zero()),

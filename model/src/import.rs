@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, SecondsFormat};
+use chrono::NaiveDate;
 
 use crate::book::{Book, BookError};
 use crate::csvread::{CsvError, Row, read_rows};
@@ -109,7 +109,7 @@ struct Keys {
     household_by_kk: HashMap<String, String>,
     person_by_nik: HashMap<String, (String, String)>,
     donor_by_kode: HashMap<String, String>,
-    receipts: HashSet<(String, String)>,
+    receipts: HashSet<ReceiptKey>,
     disbursements: HashSet<(String, String, String)>,
     pmks: HashSet<(String, u8)>,
     pmks_by_person: HashMap<String, String>,
@@ -124,12 +124,14 @@ impl Keys {
             if !h.is_live() {
                 continue;
             }
-            k.household_by_kk.insert(h.no_kk.clone(), id.clone());
+            if let Some(kk) = &h.no_kk {
+                k.household_by_kk.insert(kk.to_string(), id.clone());
+            }
             for (pid, p) in h.live_people() {
-                if !p.nik.is_empty() {
+                if let Some(nik) = &p.nik {
                     k.person_by_nik
-                        .insert(p.nik.clone(), (id.clone(), pid.clone()));
-                    person_of.insert((id.clone(), pid.clone()), p.nik.clone());
+                        .insert(nik.to_string(), (id.clone(), pid.clone()));
+                    person_of.insert((id.clone(), pid.clone()), nik.to_string());
                 }
             }
         }
@@ -139,14 +141,13 @@ impl Keys {
             }
         }
         for (_, r) in book.receipts() {
-            k.receipts
-                .insert((r.diterima_pada.clone(), r.kode_donatur.clone()));
+            k.receipts.insert((r.diterima_pada, r.kode_donatur.clone()));
         }
         for (_, d) in book.disbursements() {
             if d.deleted.is_none() {
                 k.disbursements.insert((
                     d.tanggal.clone(),
-                    d.nik_penerima.clone(),
+                    rules::or_blank(&d.nik_penerima).to_string(),
                     d.jenis.clone(),
                 ));
             }
@@ -158,7 +159,7 @@ impl Keys {
             if let Some(pid) = &p.person_id
                 && let Some(nik) = person_of.get(&(p.household_id.clone(), pid.clone()))
             {
-                k.pmks.insert((nik.clone(), p.kode));
+                k.pmks.insert((nik.clone(), p.kode.code()));
                 k.pmks_by_person.entry(nik.clone()).or_insert(id);
             }
         }
@@ -252,9 +253,8 @@ enum RowError {
 impl From<BookError> for RowError {
     fn from(e: BookError) -> Self {
         match e {
-            BookError::Invalid { field, message } => {
-                RowError::Invalid(format!("{field}: {message}"))
-            }
+            BookError::Money(r) => RowError::Invalid(r.to_string()),
+            BookError::Field(r) => RowError::Invalid(r.to_string()),
             other => RowError::Book(other),
         }
     }
@@ -273,16 +273,12 @@ fn required<'a>(row: &'a Row, field: &str) -> Result<&'a str, RowError> {
     }
 }
 
-fn parse_nik(row: &Row, field: &str) -> Result<String, RowError> {
-    rules::Nik::parse(required(row, field)?)
-        .map(|n| n.as_str().to_string())
-        .map_err(|e| invalid(field, e))
+fn parse_nik(row: &Row, field: &str) -> Result<rules::Nik, RowError> {
+    rules::Nik::parse(required(row, field)?).map_err(|e| invalid(field, e))
 }
 
-fn parse_kk(row: &Row, field: &str) -> Result<String, RowError> {
-    rules::NoKk::parse(required(row, field)?)
-        .map(|n| n.as_str().to_string())
-        .map_err(|e| invalid(field, e))
+fn parse_kk(row: &Row, field: &str) -> Result<rules::NoKk, RowError> {
+    rules::NoKk::parse(required(row, field)?).map_err(|e| invalid(field, e))
 }
 
 fn parse_rt(row: &Row, field: &str) -> Result<u16, RowError> {
@@ -356,15 +352,13 @@ fn person_from_row(row: &Row, warnings: &mut Vec<String>) -> Result<Person, RowE
         |s| s.as_str().to_string(),
         warnings,
     );
-    if let Ok(n) = rules::Nik::parse(&nik) {
-        let sex = rules::Sex::parse(&jenis_kelamin).ok();
-        let born = NaiveDate::parse_from_str(&tanggal_lahir, "%Y-%m-%d").ok();
-        for w in n.check_against(sex, born) {
-            warnings.push(format!("nik: {w}"));
-        }
+    let sex = rules::Sex::parse(&jenis_kelamin).ok();
+    let born = NaiveDate::parse_from_str(&tanggal_lahir, "%Y-%m-%d").ok();
+    for w in nik.check_against(sex, born) {
+        warnings.push(format!("nik: {w}"));
     }
     Ok(Person {
-        nik,
+        nik: Some(nik),
         nama,
         jenis_kelamin,
         tempat_lahir: row.get("tempat_lahir").to_string(),
@@ -419,19 +413,18 @@ fn penduduk_row(
     let rt = parse_rt(row, "rt")?;
     let rw = parse_rw_opt(row, "rw", book.group().map(|g| g.rw).unwrap_or(0))?;
     let person = person_from_row(row, warnings)?;
-    if let Some((hid, _)) = keys.person_by_nik.get(&person.nik) {
-        if keys.household_by_kk.get(&no_kk) == Some(hid) {
+    let nik = rules::or_blank(&person.nik).to_string();
+    if let Some((hid, _)) = keys.person_by_nik.get(&nik) {
+        if keys.household_by_kk.get(no_kk.as_str()) == Some(hid) {
             return Ok(Outcome::Present);
         }
         return Err(RowError::Invalid(format!(
-            "nik: {} is already in another household of the book",
-            person.nik
+            "nik: {nik} is already in another household of the book"
         )));
     }
     let is_head = person.hubungan_keluarga == "Kepala Keluarga";
     let pid = crate::book::new_id();
-    let nik = person.nik.clone();
-    let hid = match keys.household_by_kk.get(&no_kk) {
+    let hid = match keys.household_by_kk.get(no_kk.as_str()) {
         Some(hid) => {
             let hid = hid.clone();
             let name = person.nama.clone();
@@ -447,7 +440,7 @@ fn penduduk_row(
         }
         None => {
             let mut h = Household {
-                no_kk: no_kk.clone(),
+                no_kk: Some(no_kk.clone()),
                 alamat: row.get("alamat").to_string(),
                 rt,
                 rw,
@@ -461,7 +454,7 @@ fn penduduk_row(
             };
             h.anggota.insert(pid.clone(), person);
             let hid = book.insert_household(h)?;
-            keys.household_by_kk.insert(no_kk.clone(), hid.clone());
+            keys.household_by_kk.insert(no_kk.to_string(), hid.clone());
             hid
         }
     };
@@ -533,7 +526,7 @@ fn survei_row(
         set(&mut h.aset, row.get("aset"));
         set(&mut h.bantuan, row.get("bantuan"));
     };
-    match keys.household_by_kk.get(&no_kk).cloned() {
+    match keys.household_by_kk.get(no_kk.as_str()).cloned() {
         Some(hid) => {
             let original = book.household(&hid)?.ok_or_else(|| {
                 RowError::Book(BookError::NotFound {
@@ -554,7 +547,7 @@ fn survei_row(
         }
         None => {
             let mut h = Household {
-                no_kk: no_kk.clone(),
+                no_kk: Some(no_kk.clone()),
                 persetujuan: Some(paper_consent(book, today)),
                 surveyed_on: today.format("%Y-%m-%d").to_string(),
                 surveyed_by: book.member_id().to_string(),
@@ -562,7 +555,7 @@ fn survei_row(
             };
             apply(&mut h, warnings);
             let hid = book.insert_household(h)?;
-            keys.household_by_kk.insert(no_kk.clone(), hid);
+            keys.household_by_kk.insert(no_kk.to_string(), hid);
         }
     }
     Ok(Outcome::Stored(format!("household {no_kk}")))
@@ -576,15 +569,17 @@ fn donatur_row(book: &mut Book, row: &Row, keys: &mut Keys) -> Result<Outcome, R
         v => rules::parse_rt(v).map_err(|e| invalid("rt", e))?,
     };
     let no_kk = match row.get("no_kk") {
-        "" => String::new(),
-        _ => parse_kk(row, "no_kk")?,
+        "" => None,
+        _ => Some(parse_kk(row, "no_kk")?),
     };
     let iuran = parse_money_opt(row, "iuran_bulanan")?;
     let jenis = match row.get("jenis") {
         "" => "tetap".to_string(),
         v => v.to_lowercase(),
     };
-    let household_id = keys.household_by_kk.get(&no_kk).cloned();
+    let household_id = no_kk
+        .as_ref()
+        .and_then(|kk| keys.household_by_kk.get(kk.as_str()).cloned());
     match keys.donor_by_kode.get(&kode).cloned() {
         Some(id) => {
             let original = book.donor(&id)?.ok_or_else(|| {
@@ -659,7 +654,8 @@ fn import_receipts(
     Ok(())
 }
 
-type ReceiptKey = (String, String);
+/// A receipt of the paper book: when the money came in, and from which donor.
+type ReceiptKey = (chrono::DateTime<chrono::Utc>, String);
 
 fn receipt_draft(row: &Row, keys: &Keys) -> Result<Option<(ReceiptDraft, ReceiptKey)>, String> {
     let when = rules::parse_wib_datetime(row.get("diterima_pada_wib"))
@@ -673,7 +669,7 @@ fn receipt_draft(row: &Row, keys: &Keys) -> Result<Option<(ReceiptDraft, Receipt
     if jumlah.amount().is_zero() {
         return Err("jumlah: must be more than Rp0".to_string());
     }
-    let key = (when.to_rfc3339_opts(SecondsFormat::Secs, true), kode);
+    let key = (when, kode);
     if keys.receipts.contains(&key) {
         return Ok(None);
     }
@@ -699,7 +695,7 @@ fn santunan_row(book: &mut Book, row: &Row, keys: &mut Keys) -> Result<Outcome, 
     if tanggal.is_empty() {
         return Err(RowError::Invalid("tanggal: empty".into()));
     }
-    let nik = parse_nik(row, "nik_penerima")?;
+    let nik = parse_nik(row, "nik_penerima")?.to_string();
     let jenis = required(row, "jenis")?.to_lowercase();
     let jumlah =
         rules::Rupiah::parse(required(row, "jumlah")?).map_err(|e| invalid("jumlah", e))?;
@@ -730,7 +726,7 @@ fn santunan_row(book: &mut Book, row: &Row, keys: &mut Keys) -> Result<Outcome, 
     book.add_disbursement(Disbursement {
         household_id: hid,
         person_id: Some(pid),
-        nik_penerima: nik.clone(),
+        nik_penerima: crate::rules::Nik::from_stored(&nik),
         pmks_id: keys.pmks_by_person.get(&nik).cloned(),
         jenis,
         jumlah,
@@ -749,7 +745,7 @@ fn pmks_row(
     keys: &mut Keys,
     warnings: &mut Vec<String>,
 ) -> Result<Outcome, RowError> {
-    let nik = parse_nik(row, "nik")?;
+    let nik = parse_nik(row, "nik")?.to_string();
     let code: u8 = required(row, "kode_pmks")?
         .parse()
         .map_err(|_| invalid("kode_pmks", "not a number 1–26"))?;
@@ -788,14 +784,11 @@ fn pmks_row(
         warnings.push(format!("kode_pmks: {w}"));
     }
     let id = book.add_pmks(Pmks {
-        household_id: hid,
-        person_id: Some(pid),
-        kode: code.code(),
-        status: status.as_str().to_string(),
+        status,
         tag: row.get("tag").to_string(),
         bukti: row.get("keterangan").to_string(),
         tanggal_identifikasi: tanggal,
-        ..Default::default()
+        ..Pmks::new(hid, Some(pid), code)
     })?;
     keys.pmks.insert(key);
     keys.pmks_by_person.entry(nik.clone()).or_insert(id);

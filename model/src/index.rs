@@ -65,20 +65,20 @@ impl IndexEntry {
             h.kepala_keluarga.to_lowercase(),
             h.alamat.to_lowercase()
         );
-        let mut digits = h.no_kk.clone();
+        let mut digits = crate::rules::or_blank(&h.no_kk).to_string();
         let mut people = 0;
         for (_, p) in h.live_people() {
             people += 1;
             hay.push_str(" | ");
             hay.push_str(&p.nama.to_lowercase());
             digits.push(' ');
-            digits.push_str(&p.nik);
+            digits.push_str(crate::rules::or_blank(&p.nik));
         }
         IndexEntry {
             id: id.to_string(),
             rw: h.rw,
             rt: h.rt,
-            no_kk: h.no_kk.clone(),
+            no_kk: crate::rules::or_blank(&h.no_kk).to_string(),
             kepala_keluarga: h.kepala_keluarga.clone(),
             alamat: h.alamat.clone(),
             people,
@@ -233,7 +233,7 @@ mod tests {
 
     fn karto() -> IndexEntry {
         let mut h = Household {
-            no_kk: "3471131804080001".into(),
+            no_kk: crate::rules::NoKk::from_stored("3471131804080001"),
             kepala_keluarga: "Karto Wiyono".into(),
             alamat: "Gg. Mawar No. 12".into(),
             rt: 27,
@@ -243,7 +243,7 @@ mod tests {
             "p1".into(),
             Person {
                 nama: "Sumirah".into(),
-                nik: "3471135203550002".into(),
+                nik: crate::rules::Nik::from_stored("3471135203550002"),
                 ..Default::default()
             },
         );

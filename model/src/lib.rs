@@ -19,7 +19,7 @@
 //! };
 //! let mut book = Book::new_in_memory(Device::from_seed(1), &init)?;
 //! let id = book.add_household(Household {
-//!     no_kk: "3471131804080001".into(),
+//!     no_kk: "3471131804080001".parse().ok(),
 //!     alamat: "Gg. Mawar No. 101.E".into(),
 //!     rt: 27,
 //!     rw: 8,
@@ -45,11 +45,13 @@ mod query;
 mod read;
 mod receipts;
 mod records;
+mod refusal;
 mod replica;
 mod review;
 pub mod rules;
 mod stats;
 pub mod storage;
+mod stored;
 
 pub use book::{Book, BookError, Device, GroupInit, MemberId, Role, SCHEMA_VERSION, new_id};
 pub use conflicts::{FieldValue, RecordKind};
@@ -81,6 +83,7 @@ pub use records::{
     Consent, Disbursement, Donor, Group, Household, Meeting, Member, Person, Pmks, Receipt,
     Tombstone, Void,
 };
+pub use refusal::{FieldRefusal, MoneyRefusal, PeerRefusal};
 pub use replica::{
     Invite, InviteRefusal, InviteSecret, MAX_WRONG_INVITE_ATTEMPTS, MemberStatus, PeerSyncStates,
     SHORT_SECRET_BITS, SYNC_STATE_BLOB_PREFIX, short_secret_of,

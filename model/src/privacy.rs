@@ -121,7 +121,7 @@ impl Book {
                 let pid = h
                     .anggota
                     .iter()
-                    .find(|(_, p)| p.nik == nik)
+                    .find(|(_, p)| crate::rules::or_blank(&p.nik) == nik)
                     .map(|(pid, _)| pid.clone())?;
                 Some((hid, pid, h))
             })
@@ -138,7 +138,10 @@ impl Book {
         let santunan: Vec<(String, Disbursement)> = self
             .disbursements()
             .into_iter()
-            .filter(|(_, d)| d.person_id.as_deref() == Some(pid.as_str()) || d.nik_penerima == nik)
+            .filter(|(_, d)| {
+                d.person_id.as_deref() == Some(pid.as_str())
+                    || crate::rules::or_blank(&d.nik_penerima) == nik
+            })
             .collect();
         // Objects whose changes belong to the person's history.
         let mut targets: HashMap<legacy::ObjectId, String> = HashMap::new();
@@ -297,14 +300,11 @@ pub fn person_export_html(e: &PersonExport) -> String {
     ));
     out.push_str("</pre><h2>PMKS</h2><ul>");
     for (_, p) in &e.pmks {
-        let name = crate::rules::PmksCode::new(p.kode)
-            .map(|c| c.name())
-            .unwrap_or("?");
         out.push_str(&format!(
             "<li>{} {} — {} ({})</li>",
-            p.kode,
-            esc(name),
-            esc(&p.status),
+            p.kode.code(),
+            esc(p.kode.name()),
+            esc(p.status.as_str()),
             esc(&p.tanggal_identifikasi)
         ));
     }

@@ -2,6 +2,7 @@
 
 use crate::book::{Book, BookError};
 use crate::records::Household;
+use crate::refusal::FieldRefusal;
 use crate::rules::{self, SurveyQuestion};
 
 /// A household found by [`Book::search_households`].
@@ -42,15 +43,17 @@ impl Book {
 /// [`crate::SURVEI_COLUMNS`]), validating the value as the importer does.
 ///
 /// Returns a warning (naming the field) when a survey answer is kept as `Lainnya: …`.
-/// Errors: [`BookError::Invalid`] naming the field for an unknown field or a bad value.
+/// Errors: [`BookError::Field`] naming the field for an unknown field or a bad value.
 pub fn set_household_field(
     h: &mut Household,
     field: &str,
     value: &str,
 ) -> Result<Option<String>, BookError> {
-    let bad = |e: &dyn std::fmt::Display| BookError::Invalid {
-        field: field.to_string(),
-        message: e.to_string(),
+    let bad = |e: &dyn std::fmt::Display| {
+        BookError::from(FieldRefusal::Value {
+            field: field.to_string(),
+            reason: e.to_string(),
+        })
     };
     let v = value.trim();
     let survey = |q: SurveyQuestion, dst: &mut String| {
@@ -60,10 +63,7 @@ pub fn set_household_field(
     };
     let warning = match field {
         "no_kk" => {
-            h.no_kk = rules::NoKk::parse(v)
-                .map_err(|e| bad(&e))?
-                .as_str()
-                .to_string();
+            h.no_kk = Some(rules::NoKk::parse(v).map_err(|e| bad(&e))?);
             None
         }
         "rt" => {
@@ -114,18 +114,16 @@ pub fn set_household_field(
             None
         }
         _ => {
-            return Err(BookError::Invalid {
+            return Err(FieldRefusal::UnknownField {
                 field: field.to_string(),
-                message: format!(
-                    "unknown field; use one of {}",
-                    crate::export::SURVEI_COLUMNS
-                        .iter()
-                        .filter(|c| **c != "id")
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
+                expected: crate::export::SURVEI_COLUMNS
+                    .iter()
+                    .filter(|c| **c != "id")
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+            .into());
         }
     };
     Ok(warning)

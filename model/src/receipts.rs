@@ -7,8 +7,9 @@
 
 use crate::book::{Book, BookError, MemberId, new_id};
 use crate::records::{Donor, Receipt, Void};
+use crate::refusal::MoneyRefusal;
 use crate::rules::{Rupiah, terbilang};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// Shortest length of a device short id.
@@ -76,16 +77,10 @@ impl Book {
                     id: d.donor_id.clone(),
                 })?;
             if d.jumlah.amount().is_zero() {
-                return Err(BookError::Invalid {
-                    field: "jumlah".into(),
-                    message: "must be more than Rp0".into(),
-                });
+                return Err(MoneyRefusal::ZeroAmount.into());
             }
             if d.untuk.trim().is_empty() {
-                return Err(BookError::Invalid {
-                    field: "untuk".into(),
-                    message: "the purpose is empty (e.g. \"Iuran Agustus 2025\")".into(),
-                });
+                return Err(MoneyRefusal::EmptyPurpose.into());
             }
             donors.push(donor);
         }
@@ -106,11 +101,11 @@ impl Book {
                 jumlah: d.jumlah,
                 terbilang: terbilang(&d.jumlah),
                 untuk: d.untuk.trim().to_string(),
-                diterima_pada: d.diterima_pada.to_rfc3339_opts(SecondsFormat::Secs, true),
+                diterima_pada: d.diterima_pada,
                 penerima: d.penerima.trim().to_string(),
                 salinan_buku: d.salinan_buku,
                 created_by: me.clone(),
-                created_at: now.clone(),
+                created_at: now,
             };
             let id = new_id();
             self.insert_receipt(&id, &r)?;
@@ -130,17 +125,14 @@ impl Book {
     /// reason is empty; it is already voided.
     pub fn void_receipt(&mut self, nomor: &str, alasan: &str) -> Result<Void, BookError> {
         if alasan.trim().is_empty() {
-            return Err(BookError::Invalid {
-                field: "alasan".into(),
-                message: "a void needs a reason".into(),
-            });
+            return Err(MoneyRefusal::NoReason.into());
         }
         let (id, r) = self.find_receipt(nomor)?;
         if self.voids().iter().any(|(rid, _)| *rid == id) {
-            return Err(BookError::Invalid {
-                field: "nomor".into(),
-                message: format!("receipt {nomor} is already voided"),
-            });
+            return Err(MoneyRefusal::AlreadyVoided {
+                nomor: nomor.to_string(),
+            }
+            .into());
         }
         let (me, now) = self.stamp();
         let v = Void {
@@ -294,14 +286,11 @@ impl Book {
                     .filter_map(|(id, _)| widened.get(id).cloned())
                     .collect();
                 names.sort();
-                Err(BookError::Invalid {
-                    field: "nomor".into(),
-                    message: format!(
-                        "{} receipts share number {nomor}; use one of: {}",
-                        hits.len(),
-                        names.join(", ")
-                    ),
-                })
+                Err(MoneyRefusal::SharedNumber {
+                    nomor: nomor.to_string(),
+                    widened: names,
+                }
+                .into())
             }
         }
     }
@@ -345,10 +334,7 @@ impl Book {
     /// the sequence could not be reserved.
     pub fn add_new_donor(&mut self, mut d: Donor) -> Result<(String, String), BookError> {
         if d.nama.trim().is_empty() {
-            return Err(BookError::Invalid {
-                field: "nama".into(),
-                message: "a donor needs a name".into(),
-            });
+            return Err(MoneyRefusal::NoDonorName.into());
         }
         d.nama = d.nama.trim().to_string();
         if d.kode.trim().is_empty() {
@@ -360,10 +346,7 @@ impl Book {
                 .iter()
                 .any(|(_, o)| o.deleted.is_none() && o.kode.eq_ignore_ascii_case(&d.kode))
             {
-                return Err(BookError::Invalid {
-                    field: "kode".into(),
-                    message: format!("donor code {} is already used", d.kode),
-                });
+                return Err(MoneyRefusal::DonorCodeTaken { kode: d.kode }.into());
             }
         }
         d.jenis = match d.jenis.trim().to_lowercase() {

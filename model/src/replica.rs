@@ -37,6 +37,7 @@ use chrono::{DateTime, Utc};
 
 use crate::book::{Book, BookError, Device, MemberId, Role, table};
 use crate::records::Member;
+use crate::refusal::PeerRefusal;
 use crate::storage::{BookStore, KdfParams, NewBookKey, StorageError};
 
 /// Root key of the invites map.
@@ -221,10 +222,7 @@ fn blob_name(peer: &MemberId) -> String {
 /// Hex of the Argon2id hash (8 KiB, 1 pass, 1 lane, 32 bytes, fixed salt) of an invite
 /// secret: the invite's key in the document.
 fn invite_key(secret: &[u8]) -> Result<String, BookError> {
-    let invalid = |m: String| BookError::Invalid {
-        field: "invite".to_string(),
-        message: m,
-    };
+    let invalid = |m: String| BookError::from(PeerRefusal::Invite(m));
     let params = argon2::Params::new(8, 1, 1, Some(32)).map_err(|e| invalid(e.to_string()))?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = [0u8; 32];
@@ -337,10 +335,9 @@ impl Book {
     fn check_joined(&self, dir: &Path, passphrase: Option<&str>) -> Result<(), BookError> {
         let group = self.group()?;
         if group.id.is_empty() {
-            return Err(BookError::Invalid {
-                field: "book".to_string(),
-                message: "the received document holds no group".to_string(),
-            });
+            return Err(
+                PeerRefusal::NotABook("the received document holds no group".into()).into(),
+            );
         }
         if !BookStore::exists(dir) {
             return Ok(());
@@ -367,10 +364,7 @@ impl Book {
                 dir.display()
             ),
         };
-        Err(BookError::Invalid {
-            field: "book".to_string(),
-            message,
-        })
+        Err(PeerRefusal::NotABook(message).into())
     }
 
     // ----- sync messages -------------------------------------------------------------------
@@ -437,10 +431,7 @@ impl Book {
         peer: &MemberId,
         bytes: &[u8],
     ) -> Result<usize, BookError> {
-        let bad = |m: String| BookError::Invalid {
-            field: "sync message".to_string(),
-            message: m,
-        };
+        let bad = |m: String| BookError::from(PeerRefusal::SyncMessage(m));
         let message = sync::Message::decode(bytes).map_err(|e| bad(e.to_string()))?;
         if self.has_pending() {
             self.commit("before sync")?;
@@ -567,7 +558,7 @@ impl Book {
         // concurrent re-add (a put of null) conflicts with it and `member_status` sees both.
         let tomb = self.doc.put_object(&obj, "revoked", ObjType::Map)?;
         self.doc.put(&tomb, "by", by)?;
-        self.doc.put(&tomb, "at", at)?;
+        self.doc.put(&tomb, "at", crate::book::rfc3339(at))?;
         self.doc.put(&tomb, "reason", reason)?;
         self.commit(&format!("revoke member {id}"))
     }
@@ -652,10 +643,7 @@ impl Book {
     ) -> Result<String, BookError> {
         self.require_admin("create an invite")?;
         if secret.len() < 16 {
-            return Err(BookError::Invalid {
-                field: "invite".to_string(),
-                message: "the secret must be at least 16 bytes".to_string(),
-            });
+            return Err(PeerRefusal::Invite("the secret must be at least 16 bytes".into()).into());
         }
         let key = invite_key(secret)?;
         let map = match self.invite_maps().into_iter().next() {
@@ -670,7 +658,7 @@ impl Book {
         self.doc
             .put(&obj, "expires_at", crate::book::rfc3339(expires_at))?;
         self.doc.put(&obj, "created_by", by)?;
-        self.doc.put(&obj, "created_at", at)?;
+        self.doc.put(&obj, "created_at", crate::book::rfc3339(at))?;
         self.doc.put(&obj, "used_by", "")?;
         self.doc.put(&obj, "used_at", "")?;
         self.commit(&format!("invite {}", role.as_str()))?;
@@ -693,10 +681,8 @@ impl Book {
     }
 
     fn save_open_invites(&mut self, open: &[OpenInvite]) -> Result<(), BookError> {
-        let bytes = serde_json::to_vec(open).map_err(|e| BookError::Invalid {
-            field: "invite".to_string(),
-            message: e.to_string(),
-        })?;
+        let bytes = serde_json::to_vec(open)
+            .map_err(|e| BookError::from(PeerRefusal::Invite(e.to_string())))?;
         self.write_device_blob(OPEN_INVITES_BLOB, &bytes)
     }
 
@@ -724,7 +710,7 @@ impl Book {
             let (_, at) = self.stamp();
             for key in &burned {
                 if let Some((obj, _)) = self.find_invite(key) {
-                    self.doc.put(&obj, "burned_at", at.clone())?;
+                    self.doc.put(&obj, "burned_at", crate::book::rfc3339(at))?;
                 }
             }
             self.commit("invite burned after wrong codes")?;
@@ -750,7 +736,7 @@ impl Book {
         let (_, at) = self.stamp();
         self.write_device_blob(
             &format!("{SYNCED_BLOB_PREFIX}{}", peer.as_str()),
-            at.as_bytes(),
+            crate::book::rfc3339(at).as_bytes(),
         )
     }
 
@@ -817,10 +803,10 @@ impl Book {
         let (_, at) = self.stamp();
         let member = Member {
             name: name.to_string(),
-            role: role.as_str().to_string(),
+            role,
             rt: None,
             added_by: invite.created_by.clone(),
-            added_at: at.clone(),
+            added_at: at,
             revoked: None,
         };
         let write = (|| -> Result<(), BookError> {
@@ -828,7 +814,7 @@ impl Book {
                 self.commit("before redeeming an invite")?;
             }
             self.doc.put(&obj, "used_by", new_member.to_string())?;
-            self.doc.put(&obj, "used_at", at.clone())?;
+            self.doc.put(&obj, "used_at", crate::book::rfc3339(at))?;
             self.put_member(new_member, &member)?;
             self.commit(&format!("join: {name} ({})", role.as_str()))?;
             let mut open = self.open_invites();

@@ -15,6 +15,7 @@ use automerge::{ObjId, ObjType, ReadDoc, ValueRef};
 use crate::book::{Book, BookError, MemberId, table};
 use crate::conflicts::{FieldValue, RecordKind};
 use crate::records::{Household, Tombstone};
+use crate::refusal::FieldRefusal;
 use crate::rules::{address_similarity, fold_name};
 
 /// Fields that every save stamps; their concurrent values are bookkeeping, not a
@@ -112,44 +113,30 @@ pub struct DuplicatePair {
 
 /// A merge of two households, stored in the book so it can be undone.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    autosurgeon::Reconcile,
-    autosurgeon::Hydrate,
-    serde::Serialize,
-    serde::Deserialize,
+    Debug, Clone, PartialEq, Default, autosurgeon::Reconcile, serde::Serialize, serde::Deserialize,
 )]
 #[serde(default)]
 pub struct MergeRecord {
     /// Surviving household id.
-    #[autosurgeon(missing = "Default::default")]
     pub keep: String,
     /// Household merged away (now a tombstone naming `keep`).
-    #[autosurgeon(missing = "Default::default")]
     pub other: String,
     /// Person ids of `other` copied into `keep`.
-    #[autosurgeon(missing = "Default::default")]
     pub moved_people: Vec<String>,
     /// Pairs `other person id -> keep person id` of the same NIK, united.
-    #[autosurgeon(missing = "Default::default")]
     pub united_people: BTreeMap<String, String>,
     /// Fields of `keep` filled from `other` (they were empty), with their old value.
-    #[autosurgeon(missing = "Default::default")]
     pub filled_fields: BTreeMap<String, String>,
     /// References moved: `kind/id` of PMKS, donors and disbursements.
-    #[autosurgeon(missing = "Default::default")]
     pub moved_refs: Vec<String>,
     /// Fields where both had different values: the survivor's was kept; listed for people.
-    #[autosurgeon(missing = "Default::default")]
     pub differing_fields: Vec<String>,
     /// Member id of who merged.
-    #[autosurgeon(missing = "Default::default")]
     pub created_by: String,
-    /// When (UTC RFC 3339).
-    #[autosurgeon(missing = "Default::default")]
-    pub created_at: String,
+    /// When (UTC).
+    #[serde(with = "crate::stored::instant")]
+    #[autosurgeon(reconcile = "crate::stored::instant::reconcile")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// Set when undone.
     pub undone: Option<Tombstone>,
 }
@@ -331,9 +318,11 @@ impl Book {
         resolution: Resolution,
     ) -> Result<(), BookError> {
         let values = self.field_values(kind, id, path)?;
-        let invalid = |m: String| BookError::Invalid {
-            field: path.to_string(),
-            message: m,
+        let invalid = |reason: String| {
+            BookError::from(FieldRefusal::Resolution {
+                path: path.to_string(),
+                reason,
+            })
         };
         let chosen: serde_json::Value = match resolution {
             Resolution::Pick(i) => values.get(i).map(|v| v.value.clone()).ok_or_else(|| {
@@ -416,7 +405,12 @@ impl Book {
         };
         write(doc, field, &chosen).map_err(err)?;
         write(doc, "updated_by", &serde_json::Value::String(by)).map_err(err)?;
-        write(doc, "updated_at", &serde_json::Value::String(at)).map_err(err)?;
+        write(
+            doc,
+            "updated_at",
+            &serde_json::Value::String(crate::book::rfc3339(at)),
+        )
+        .map_err(err)?;
         Ok(())
     }
 
@@ -504,12 +498,12 @@ impl Book {
         let mut by_nik: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_head: HashMap<(u16, u16, String), Vec<usize>> = HashMap::new();
         for (i, (_, h)) in live.iter().enumerate() {
-            if !h.no_kk.is_empty() {
-                by_kk.entry(h.no_kk.as_str()).or_default().push(i);
+            if let Some(kk) = &h.no_kk {
+                by_kk.entry(kk.as_str()).or_default().push(i);
             }
             for (_, p) in h.live_people() {
-                if !p.nik.is_empty() {
-                    let v = by_nik.entry(p.nik.as_str()).or_default();
+                if let Some(nik) = &p.nik {
+                    let v = by_nik.entry(nik.as_str()).or_default();
                     if v.last() != Some(&i) {
                         v.push(i);
                     }
@@ -613,10 +607,7 @@ impl Book {
         other: &str,
     ) -> Result<(String, MergeRecord), BookError> {
         if keep == other {
-            return Err(BookError::Invalid {
-                field: "OTHER".into(),
-                message: "a household cannot be merged into itself".into(),
-            });
+            return Err(FieldRefusal::MergeIntoItself.into());
         }
         let k = self.live_household(keep)?;
         let o = self.live_household(other)?;
@@ -654,12 +645,11 @@ impl Book {
         // People.
         let nik_in_keep: HashMap<&str, &String> = k
             .live_people()
-            .filter(|(_, p)| !p.nik.is_empty())
-            .map(|(id, p)| (p.nik.as_str(), id))
+            .filter_map(|(id, p)| p.nik.as_ref().map(|n| (n.as_str(), id)))
             .collect();
         for (pid, p) in o.live_people() {
-            match nik_in_keep.get(p.nik.as_str()) {
-                Some(kpid) if !p.nik.is_empty() => {
+            match p.nik.as_ref().and_then(|n| nik_in_keep.get(n.as_str())) {
+                Some(kpid) => {
                     rec.united_people.insert(pid.clone(), (*kpid).clone());
                 }
                 _ => {
@@ -691,10 +681,11 @@ impl Book {
     }
 
     fn json_err(&self, e: serde_json::Error) -> BookError {
-        BookError::Invalid {
+        FieldRefusal::Value {
             field: "household".into(),
-            message: e.to_string(),
+            reason: e.to_string(),
         }
+        .into()
     }
 
     fn live_household(&self, id: &str) -> Result<Household, BookError> {

@@ -19,7 +19,7 @@ fn init() -> GroupInit {
 
 fn household(kk: &str, alamat: &str) -> Household {
     let mut h = Household {
-        no_kk: kk.into(),
+        no_kk: rukun_model::rules::NoKk::from_stored(kk),
         alamat: alamat.into(),
         rt: 27,
         rw: 8,
@@ -30,7 +30,7 @@ fn household(kk: &str, alamat: &str) -> Household {
     h.anggota.insert(
         "p1".into(),
         Person {
-            nik: "3471131206619606".into(),
+            nik: rukun_model::rules::Nik::from_stored("3471131206619606"),
             nama: "Bambang".into(),
             ..Default::default()
         },

@@ -78,7 +78,7 @@ proptest! {
         let mut ids = Vec::new();
         for i in 0..3 {
             ids.push(base.add_household(Household {
-                no_kk: format!("347113180408000{i}"),
+                no_kk: rukun_model::rules::NoKk::from_stored(&format!("347113180408000{i}")),
                 alamat: "Jl. Awal".into(),
                 rt: 27,
                 ..Default::default()

@@ -469,7 +469,7 @@ fn colliding_short_ids_are_widened_when_seen() {
         created_by: by.to_string(),
         jumlah: rp(10_000),
         rt: 27,
-        diterima_pada: "2025-08-17T03:00:00Z".into(),
+        diterima_pada: "2025-08-17T03:00:00Z".parse().unwrap(),
         ..Default::default()
     };
     let receipts = vec![

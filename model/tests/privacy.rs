@@ -55,7 +55,7 @@ fn no_nik_or_name_is_readable_anywhere_under_the_book_folder() {
     book.compact().unwrap();
     let id = book
         .add_household(Household {
-            no_kk: "3471131208250001".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471131208250001"),
             kepala_keluarga: "Soedjono Rahasia".into(),
             ..Default::default()
         })
@@ -65,7 +65,11 @@ fn no_nik_or_name_is_readable_anywhere_under_the_book_folder() {
     let people: Vec<(String, String)> = book
         .households()
         .into_iter()
-        .flat_map(|(_, h)| h.anggota.into_values().map(|p| (p.nik, p.nama)))
+        .flat_map(|(_, h)| {
+            h.anggota
+                .into_values()
+                .map(|p| (rukun_model::rules::or_blank(&p.nik).to_string(), p.nama))
+        })
         .collect();
     assert_eq!(people.len(), 858);
     drop(book);
@@ -107,28 +111,28 @@ fn a_flipped_byte_in_a_chunk_is_detected_and_independent_changes_still_open() {
     let mut other = book.replica_for(Device::from_seed(5));
     let theirs = other
         .add_household(Household {
-            no_kk: "3471132306100002".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471132306100002"),
             ..Default::default()
         })
         .unwrap();
     other.commit("theirs").unwrap();
     let h1 = book
         .add_household(Household {
-            no_kk: "3471131804080001".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
             ..Default::default()
         })
         .unwrap();
     book.commit("first").unwrap(); // chunk 1
     let h2 = book
         .add_household(Household {
-            no_kk: "3471131804080002".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471131804080002"),
             ..Default::default()
         })
         .unwrap();
     book.commit("second").unwrap(); // chunk 2 (to damage)
     let h3 = book
         .add_household(Household {
-            no_kk: "3471131804080003".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471131804080003"),
             ..Default::default()
         })
         .unwrap();
@@ -177,13 +181,13 @@ fn a_flipped_byte_in_a_chunk_is_detected_and_independent_changes_still_open() {
 fn specific_personal_data_needs_recorded_consent() {
     let mut book = Book::new_in_memory(Device::from_seed(1), &init()).unwrap();
     let mut h = Household {
-        no_kk: "3471131804080001".into(),
+        no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
         ..Default::default()
     };
     h.anggota.insert(
         "p1".into(),
         Person {
-            nik: "3471131206619606".into(),
+            nik: rukun_model::rules::Nik::from_stored("3471131206619606"),
             nama: "Bambang".into(),
             ..Default::default()
         },
@@ -215,10 +219,11 @@ fn specific_personal_data_needs_recorded_consent() {
     // PMKS 16 and 17 are health data too.
     let err = book
         .add_pmks(Pmks {
-            household_id: id.clone(),
-            person_id: Some("p1".into()),
-            kode: 17,
-            ..Default::default()
+            ..Pmks::new(
+                id.clone(),
+                Some("p1".into()),
+                rukun_model::rules::PmksCode::new(17).unwrap(),
+            )
         })
         .unwrap_err();
     assert!(matches!(err, BookError::ConsentMissing { .. }));
@@ -240,10 +245,11 @@ fn specific_personal_data_needs_recorded_consent() {
         "Kesulitan berjalan (3)"
     );
     book.add_pmks(Pmks {
-        household_id: id,
-        person_id: Some("p1".into()),
-        kode: 17,
-        ..Default::default()
+        ..Pmks::new(
+            id,
+            Some("p1".into()),
+            rukun_model::rules::PmksCode::new(17).unwrap(),
+        )
     })
     .unwrap();
 }
@@ -261,13 +267,13 @@ fn a_person_export_lists_every_edit_with_author_and_time() {
         )
         .unwrap();
     let mut h = Household {
-        no_kk: "3471131804080001".into(),
+        no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
         ..Default::default()
     };
     h.anggota.insert(
         "p1".into(),
         Person {
-            nik: "3471131206619606".into(),
+            nik: rukun_model::rules::Nik::from_stored("3471131206619606"),
             nama: "Bambang".into(),
             ..Default::default()
         },
@@ -275,7 +281,7 @@ fn a_person_export_lists_every_edit_with_author_and_time() {
     h.anggota.insert(
         "p2".into(),
         Person {
-            nik: "3471135410712284".into(),
+            nik: rukun_model::rules::Nik::from_stored("3471135410712284"),
             nama: "Sumiyati".into(),
             ..Default::default()
         },

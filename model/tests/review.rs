@@ -20,7 +20,7 @@ fn init() -> GroupInit {
 
 fn person(nik: &str, nama: &str) -> Person {
     Person {
-        nik: nik.into(),
+        nik: rukun_model::rules::Nik::from_stored(nik),
         nama: nama.into(),
         ..Default::default()
     }
@@ -50,7 +50,7 @@ fn sync(x: &mut Book, y: &mut Book) {
 fn a_pmks_code_set_differently_offline_is_one_conflict_until_someone_resolves_it() {
     let (_, mut a, mut b) = meeting();
     let mut h = Household {
-        no_kk: "3471131804080001".into(),
+        no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
         rt: 27,
         ..Default::default()
     };
@@ -59,11 +59,12 @@ fn a_pmks_code_set_differently_offline_is_one_conflict_until_someone_resolves_it
     let hid = a.add_household(h).unwrap();
     let pid = a
         .add_pmks(Pmks {
-            household_id: hid,
-            person_id: Some("p1".into()),
-            kode: 24,
-            status: "teridentifikasi".into(),
-            ..Default::default()
+            status: rukun_model::rules::PmksStatus::parse("teridentifikasi").unwrap(),
+            ..Pmks::new(
+                hid,
+                Some("p1".into()),
+                rukun_model::rules::PmksCode::new(24).unwrap(),
+            )
         })
         .unwrap();
     a.commit("survey").unwrap();
@@ -71,12 +72,12 @@ fn a_pmks_code_set_differently_offline_is_one_conflict_until_someone_resolves_it
 
     let orig = a.pmks_record(&pid).unwrap().unwrap();
     let mut e = orig.clone();
-    e.kode = 9;
+    e.kode = rukun_model::rules::PmksCode::new(9).unwrap();
     a.save_pmks(&pid, &orig, &e).unwrap();
     a.commit("A: disabilitas").unwrap();
     let orig = b.pmks_record(&pid).unwrap().unwrap();
     let mut e = orig.clone();
-    e.kode = 8;
+    e.kode = rukun_model::rules::PmksCode::new(8).unwrap();
     b.save_pmks(&pid, &orig, &e).unwrap();
     b.commit("B: lansia").unwrap();
     sync(&mut a, &mut b);
@@ -119,7 +120,7 @@ fn a_pmks_code_set_differently_offline_is_one_conflict_until_someone_resolves_it
     sync(&mut a, &mut b);
     for book in [&a, &b] {
         assert!(book.conflicts().is_empty());
-        assert_eq!(book.pmks_record(&pid).unwrap().unwrap().kode, 8);
+        assert_eq!(book.pmks_record(&pid).unwrap().unwrap().kode.code(), 8);
     }
 }
 
@@ -128,10 +129,12 @@ fn a_new_value_is_validated_when_resolving() {
     let (_, mut a, mut b) = meeting();
     let pid = a
         .add_pmks(Pmks {
-            household_id: "h".into(),
-            kode: 24,
-            status: "teridentifikasi".into(),
-            ..Default::default()
+            status: rukun_model::rules::PmksStatus::parse("teridentifikasi").unwrap(),
+            ..Pmks::new(
+                "h".into(),
+                None,
+                rukun_model::rules::PmksCode::new(24).unwrap(),
+            )
         })
         .unwrap();
     a.commit("x").unwrap();
@@ -139,7 +142,7 @@ fn a_new_value_is_validated_when_resolving() {
     for (book, code) in [(&mut a, 9u8), (&mut b, 8)] {
         let o = book.pmks_record(&pid).unwrap().unwrap();
         let mut e = o.clone();
-        e.kode = code;
+        e.kode = rukun_model::rules::PmksCode::new(code).unwrap();
         book.save_pmks(&pid, &o, &e).unwrap();
         book.commit("edit").unwrap();
     }
@@ -174,7 +177,7 @@ fn a_new_value_is_validated_when_resolving() {
     )
     .unwrap();
     a.commit("resolve").unwrap();
-    assert_eq!(a.pmks_record(&pid).unwrap().unwrap().kode, 2);
+    assert_eq!(a.pmks_record(&pid).unwrap().unwrap().kode.code(), 2);
     assert!(a.conflicts().is_empty());
 }
 
@@ -183,7 +186,7 @@ fn conflict_lists_are_the_same_whatever_the_sync_order() {
     let (mut admin, mut a, mut b) = meeting();
     let hid = admin
         .add_household(Household {
-            no_kk: "3471131804080001".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
             rt: 27,
             alamat: "Jl. A".into(),
             ..Default::default()
@@ -243,7 +246,7 @@ fn two_devices_setting_lantai_differently_list_one_conflict_with_both_values() {
     let (_, mut a, mut b) = meeting();
     let hid = a
         .add_household(Household {
-            no_kk: "3471131804080001".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
             ..Default::default()
         })
         .unwrap();
@@ -273,7 +276,7 @@ fn two_devices_setting_lantai_differently_list_one_conflict_with_both_values() {
 fn a_deleted_household_edited_concurrently_is_listed_with_the_edit_intact() {
     let (_, mut a, mut b) = meeting();
     let mut h = Household {
-        no_kk: "3471131804080001".into(),
+        no_kk: rukun_model::rules::NoKk::from_stored("3471131804080001"),
         rt: 28,
         ..Default::default()
     };
@@ -302,7 +305,7 @@ fn a_deleted_household_edited_concurrently_is_listed_with_the_edit_intact() {
     // A deletion nobody raced is not listed.
     let h2 = a
         .add_household(Household {
-            no_kk: "3471132306100002".into(),
+            no_kk: rukun_model::rules::NoKk::from_stored("3471132306100002"),
             ..Default::default()
         })
         .unwrap();
@@ -321,7 +324,7 @@ fn a_deleted_household_edited_concurrently_is_listed_with_the_edit_intact() {
 fn the_same_house_surveyed_twice_is_found_and_merged_without_losing_anything() {
     let (_, mut a, mut b) = meeting();
     let mut h1 = Household {
-        no_kk: "3471131208250001".into(),
+        no_kk: rukun_model::rules::NoKk::from_stored("3471131208250001"),
         rt: 28,
         rw: 8,
         alamat: "Jl. Sidokabul 12".into(),
@@ -336,7 +339,7 @@ fn the_same_house_surveyed_twice_is_found_and_merged_without_losing_anything() {
     let keep = a.add_household(h1).unwrap();
     a.commit("A survey").unwrap();
     let mut h2 = Household {
-        no_kk: "3471130101250002".into(),
+        no_kk: rukun_model::rules::NoKk::from_stored("3471130101250002"),
         rt: 28,
         rw: 8,
         alamat: "Jl Sidokabul No.12".into(),
@@ -351,11 +354,12 @@ fn the_same_house_surveyed_twice_is_found_and_merged_without_losing_anything() {
     let other = b.add_household(h2).unwrap();
     let pmks = b
         .add_pmks(Pmks {
-            household_id: other.clone(),
-            person_id: Some("b2".into()),
-            kode: 2,
-            status: "prioritas".into(),
-            ..Default::default()
+            status: rukun_model::rules::PmksStatus::parse("prioritas").unwrap(),
+            ..Pmks::new(
+                other.clone(),
+                Some("b2".into()),
+                rukun_model::rules::PmksCode::new(2).unwrap(),
+            )
         })
         .unwrap();
     let donor = b
@@ -382,7 +386,10 @@ fn the_same_house_surveyed_twice_is_found_and_merged_without_losing_anything() {
     let (mid, rec) = a.merge_households(&keep, &other).unwrap();
     a.commit("merge").unwrap();
     let h = a.household(&keep).unwrap().unwrap();
-    let niks: Vec<&str> = h.live_people().map(|(_, p)| p.nik.as_str()).collect();
+    let niks: Vec<&str> = h
+        .live_people()
+        .map(|(_, p)| rukun_model::rules::or_blank(&p.nik))
+        .collect();
     assert_eq!(niks.len(), 3, "Soedjono once, Sri, Bagus: {niks:?}");
     assert_eq!(h.atap, "Genteng", "empty field filled from the other");
     assert_eq!(h.lantai, "Keramik");

@@ -96,7 +96,9 @@ fn replica_error(e: BookError) -> ReplicaError {
         BookError::Storage(s) => ReplicaError::Storage {
             detail: s.to_string(),
         },
-        BookError::Invalid { message, .. } => ReplicaError::MalformedMessage { detail: message },
+        BookError::Peer(rukun_model::PeerRefusal::SyncMessage(detail)) => {
+            ReplicaError::MalformedMessage { detail }
+        }
         other => ReplicaError::Other {
             detail: other.to_string(),
         },

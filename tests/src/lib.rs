@@ -177,7 +177,7 @@ pub fn group_in_memory(founder: u64, others: &[u64]) -> Result<Vec<Book>> {
 pub fn households_with_kk(book: &Book, kk: &str) -> usize {
     book.households()
         .iter()
-        .filter(|(_, h)| h.is_live() && h.no_kk == kk)
+        .filter(|(_, h)| h.is_live() && rukun_model::rules::or_blank(&h.no_kk) == kk)
         .count()
 }
 
@@ -212,7 +212,11 @@ pub fn volunteer_day(book: &mut Book, day: u32) -> Result<()> {
     use rukun_model::{Household, Person};
     for i in 0..30 {
         let mut h = Household {
-            no_kk: format!("3471131001{:02}{:04}", 20 + day % 5, 9000 + i),
+            no_kk: rukun_model::rules::NoKk::from_stored(&format!(
+                "3471131001{:02}{:04}",
+                20 + day % 5,
+                9000 + i
+            )),
             alamat: format!("Gg. Hari {day} No. {i}"),
             rt: 3,
             rw: 1,

@@ -31,8 +31,7 @@ fn revocation_wins_over_a_concurrent_re_add() {
 
     // An admin who has seen the revocation may re-add the device deliberately...
     let m = y.member(&lost).unwrap().unwrap();
-    y.add_member(&lost, &m.name, Role::parse(&m.role).unwrap(), m.rt)
-        .unwrap();
+    y.add_member(&lost, &m.name, m.role, m.rt).unwrap();
     assert_eq!(y.member_status(&lost), MemberStatus::Member);
     // ...but a revocation made concurrently with that re-add still wins.
     x.revoke_member(&lost, "masih hilang").unwrap();

@@ -355,7 +355,7 @@ fn household(dir: &Path, command: HouseholdCommand) -> Result<ExitCode> {
                     println!(
                         "{}  KK {}  {}  {:<28} {} ({} orang)",
                         h.id,
-                        hh.no_kk,
+                        rules::or_blank(&hh.no_kk),
                         rules::format_rt_rw(hh.rt, hh.rw),
                         hh.kepala_keluarga,
                         hh.alamat,
@@ -378,7 +378,7 @@ fn household(dir: &Path, command: HouseholdCommand) -> Result<ExitCode> {
                 );
             } else {
                 println!("Rumah tangga {id}");
-                println!("  No. KK          : {}", h.no_kk);
+                println!("  No. KK          : {}", rules::or_blank(&h.no_kk));
                 println!(
                     "  Alamat          : {}, {}",
                     h.alamat,
@@ -405,7 +405,11 @@ fn household(dir: &Path, command: HouseholdCommand) -> Result<ExitCode> {
                 for (_, p) in h.live_people() {
                     println!(
                         "    {}  {:<28} {} {}  {}",
-                        p.nik, p.nama, p.jenis_kelamin, p.tanggal_lahir, p.hubungan_keluarga
+                        rules::or_blank(&p.nik),
+                        p.nama,
+                        p.jenis_kelamin,
+                        p.tanggal_lahir,
+                        p.hubungan_keluarga
                     );
                 }
             }

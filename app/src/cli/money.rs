@@ -187,9 +187,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn print_kuitansi(book: &Book, r: &rukun_model::Receipt, voided: Option<&rukun_model::Void>) {
     let kelurahan = book.group().map(|g| g.kelurahan).unwrap_or_default();
-    let when = chrono::DateTime::parse_from_rfc3339(&r.diterima_pada)
-        .map(|t| rules::format_date_time_wib(t.with_timezone(&chrono::Utc)))
-        .unwrap_or_else(|_| r.diterima_pada.clone());
+    let when = rules::format_date_time_wib(r.diterima_pada);
     println!("KUITANSI No. {}", r.nomor);
     println!(
         "  Telah terima dari : {} ({}, RT {:03})",

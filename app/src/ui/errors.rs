@@ -2,8 +2,9 @@
 //! person's language (the model's `Display` texts are English, for logs and the CLI). The
 //! UI matches variants here, never strings.
 
-use rukun_model::BookError;
+use rukun_model::rules::{KkError, NikError};
 use rukun_model::storage::StorageError;
+use rukun_model::{BookError, FieldRefusal, MoneyRefusal};
 
 use crate::Lang;
 use crate::i18n::tr;
@@ -20,12 +21,69 @@ pub(crate) fn book_error(e: &BookError, lang: Lang) -> String {
         BookError::ConsentMissing { field } => {
             tr!(lang, "galat.persetujuan", field = field).into_owned()
         }
-        BookError::Invalid { field, message } => {
-            tr!(lang, "galat.isian", field = field, e = message).into_owned()
+        BookError::Money(r) => money_refusal(r, lang),
+        BookError::Field(FieldRefusal::MergeIntoItself) => {
+            tr!(lang, "galat.gabung_sendiri").into_owned()
         }
+        BookError::Field(FieldRefusal::UnknownField { field, .. }) => {
+            tr!(lang, "galat.isian_tak_dikenal", field = field).into_owned()
+        }
+        BookError::Field(r) => tr!(lang, "galat.isian", field = r.field(), e = r).into_owned(),
         BookError::Storage(StorageError::Full { needed, .. }) => storage_full(*needed, lang),
         BookError::Storage(StorageError::Locked { .. }) => tr!(lang, "galat.terkunci").into_owned(),
         other => tr!(lang, "galat.lain", e = other).into_owned(),
+    }
+}
+
+/// A receipt, void, donor or santunan refused.
+fn money_refusal(r: &MoneyRefusal, lang: Lang) -> String {
+    match r {
+        MoneyRefusal::ZeroAmount => tr!(lang, "galat.nol"),
+        MoneyRefusal::EmptyPurpose => tr!(lang, "galat.untuk_kosong"),
+        MoneyRefusal::NoReason => tr!(lang, "galat.alasan_kosong"),
+        MoneyRefusal::AlreadyVoided { nomor } => tr!(lang, "galat.sudah_batal", nomor = nomor),
+        MoneyRefusal::SharedNumber { nomor, widened } => tr!(
+            lang,
+            "galat.nomor_ganda",
+            nomor = nomor,
+            pilihan = widened.join(", ")
+        ),
+        MoneyRefusal::NoDonorName => tr!(lang, "galat.nama_kosong"),
+        MoneyRefusal::DonorCodeTaken { kode } => tr!(lang, "galat.kode_dipakai", kode = kode),
+        MoneyRefusal::NoKind => tr!(lang, "galat.jenis_kosong"),
+        MoneyRefusal::Date(_) => tr!(lang, "form.date_format"),
+        MoneyRefusal::Nik(e) => return nik_error(e, lang),
+        MoneyRefusal::NikNotInBook(nik) => tr!(lang, "galat.nik_tak_ada", nik = nik),
+        MoneyRefusal::NoSuchPerson { .. } => tr!(lang, "galat.penerima_tak_ada"),
+        MoneyRefusal::NotTheirPmks(_) => tr!(lang, "galat.pmks_lain"),
+        MoneyRefusal::NoSuchMeeting(_) => tr!(lang, "galat.rapat_tak_ada"),
+    }
+    .into_owned()
+}
+
+/// What is wrong with a NIK, for a form or a refusal.
+pub(crate) fn nik_error(e: &NikError, lang: Lang) -> String {
+    match e {
+        NikError::Empty => tr!(lang, "form.required").into_owned(),
+        NikError::ScientificNotation { .. } => tr!(lang, "form.scientific").into_owned(),
+        NikError::NonDigit { found } => tr!(lang, "form.digits_only", c = found).into_owned(),
+        NikError::Length { len } => tr!(lang, "form.len16", n = len).into_owned(),
+        NikError::Province { code } => tr!(lang, "form.province", code = code).into_owned(),
+        NikError::Serial => tr!(lang, "form.serial").into_owned(),
+        _ => tr!(lang, "form.nik_date").into_owned(),
+    }
+}
+
+/// What is wrong with a KK number, for a form or a refusal.
+pub(crate) fn kk_error(e: &KkError, lang: Lang) -> String {
+    match e {
+        KkError::Empty => tr!(lang, "form.required").into_owned(),
+        KkError::ScientificNotation { .. } => tr!(lang, "form.scientific").into_owned(),
+        KkError::NonDigit { found } => tr!(lang, "form.digits_only", c = found).into_owned(),
+        KkError::Length { len } => tr!(lang, "form.len16", n = len).into_owned(),
+        KkError::Province { code } => tr!(lang, "form.province", code = code).into_owned(),
+        KkError::Serial => tr!(lang, "form.serial").into_owned(),
+        _ => tr!(lang, "form.kk_date").into_owned(),
     }
 }
 
@@ -51,7 +109,7 @@ mod tests {
                 role: "relawan".into(),
             },
             BookError::DuplicateKk {
-                no_kk: "3471131804080001".into(),
+                no_kk: "3471131804080001".parse().unwrap(),
                 household_id: "h1".into(),
                 kepala: "Karto".into(),
             },

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rukun_model::rules::{self, PmksCode, PmksStatus, Rupiah, YearMonth};
+use rukun_model::rules::{self, PmksStatus, Rupiah, YearMonth};
 use rukun_model::{
     Book, Disbursement, Donor, Group, Household, Meeting, Member, MemberId, MoneyInput,
     MoneyRecords, Pmks,
@@ -30,8 +30,6 @@ pub(crate) struct PersonRef {
 pub(crate) struct PmksRow {
     pub(crate) id: String,
     pub(crate) record: Pmks,
-    pub(crate) code: Option<PmksCode>,
-    pub(crate) status: Option<PmksStatus>,
     /// The person's name, or the head of the household for a whole household.
     pub(crate) nama: String,
     pub(crate) rt: u16,
@@ -53,7 +51,7 @@ pub(crate) struct ReceiptRow {
 
 impl ReceiptRow {
     fn of(id: &str, r: &rukun_model::Receipt, voided: bool) -> ReceiptRow {
-        let at = parse_instant(&r.diterima_pada);
+        let at = Some(r.diterima_pada);
         ReceiptRow {
             id: id.to_string(),
             nomor: r.nomor.clone(),
@@ -111,12 +109,6 @@ pub(crate) struct Index {
     pub(crate) last_sync: Option<String>,
 }
 
-fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 impl Index {
     /// Reads every table of the book (once after opening and after a sync).
     pub(crate) fn build(book: &mut Book) -> Index {
@@ -155,7 +147,7 @@ impl Index {
                     household_id: id.to_string(),
                     nama: p.nama.clone(),
                     tanggal_lahir: p.tanggal_lahir.clone(),
-                    nik: p.nik.clone(),
+                    nik: rules::or_blank(&p.nik).to_string(),
                     rt: h.rt,
                 },
             );
@@ -242,8 +234,6 @@ impl Index {
             .unwrap_or_else(|| head.to_string());
         PmksRow {
             id: id.to_string(),
-            code: PmksCode::new(p.kode).ok(),
-            status: PmksStatus::parse(&p.status).ok(),
             record: p,
             nama,
             rt,
@@ -410,7 +400,7 @@ impl Index {
 
     pub(crate) fn pmks_per_status(&self) -> Vec<(PmksStatus, usize)> {
         PmksStatus::all()
-            .map(|s| (s, self.pmks.iter().filter(|r| r.status == Some(s)).count()))
+            .map(|s| (s, self.pmks.iter().filter(|r| r.record.status == s).count()))
             .collect()
     }
 
@@ -424,7 +414,7 @@ impl Index {
 
     /// The RTs to offer: the group's list, plus any RT households already use.
     pub(crate) fn rts(&self) -> Vec<u16> {
-        let mut rts = self.group.rts();
+        let mut rts = self.group.rts().to_vec();
         for r in &self.households {
             if !rts.contains(&r.rt) {
                 rts.push(r.rt);

@@ -368,7 +368,7 @@ mod imp {
                 s.sinkron.invite = None;
                 s.sinkron.wrong_codes = 0;
                 apply_index(s, *idx);
-                let role = crate::screens::sinkron::role_name(&role, lang);
+                let role = crate::screens::sinkron::role_code_name(&role, lang);
                 Some((
                     tr!(lang, "sinkron.bergabung", name = name, role = role).into_owned(),
                     false,

@@ -473,11 +473,9 @@ pub(crate) fn disbursement_bukti(id: &str) -> String {
     format!("SNT-{}", tail.to_ascii_uppercase())
 }
 
-/// The receipt's `diterima_pada` as a UTC instant, if it reads as RFC 3339.
+/// The receipt's `diterima_pada`, unless it is unset (or was unreadable).
 pub(crate) fn receipt_instant(r: &Receipt) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(r.diterima_pada.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    (r.diterima_pada != crate::stored::unset()).then_some(r.diterima_pada)
 }
 
 /// A disbursement's `tanggal` as a date, if it reads.

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Amount, Ledger, MoneyInput, OrderedMap, Period, month_of};
@@ -336,9 +336,7 @@ fn pmks_counts(
     let mut total = 0;
     for (_, p) in input.pmks {
         if let Some(t) = &p.deleted {
-            let removed = DateTime::parse_from_rfc3339(&t.at)
-                .ok()
-                .map(|at| wib_date(at.with_timezone(&Utc)));
+            let removed = (t.at != crate::stored::unset()).then(|| wib_date(t.at));
             // Removed on or before the last day (or at an unknown time): not counted.
             if removed.is_none_or(|d| d <= end) {
                 continue;
@@ -350,14 +348,13 @@ fn pmks_counts(
             continue;
         }
         total += 1;
-        *by_code.entry(p.kode).or_default() += 1;
-        let key = match PmksStatus::parse(&p.status) {
-            Ok(s) => (
-                PmksStatus::all().position(|x| x == s).unwrap_or(usize::MAX),
-                s.as_str().to_string(),
-            ),
-            Err(_) => (usize::MAX, p.status.trim().to_lowercase()),
-        };
+        *by_code.entry(p.kode.code()).or_default() += 1;
+        let key = (
+            PmksStatus::all()
+                .position(|x| x == p.status)
+                .unwrap_or(usize::MAX),
+            p.status.as_str().to_string(),
+        );
         *by_status.entry(key).or_default() += 1;
     }
     (

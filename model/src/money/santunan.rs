@@ -2,6 +2,7 @@
 
 use crate::book::{Book, BookError};
 use crate::records::{Disbursement, Meeting};
+use crate::refusal::MoneyRefusal;
 use crate::rules::{Nik, Rupiah, parse_date};
 
 /// Who receives a santunan.
@@ -59,42 +60,33 @@ impl Book {
     /// PMKS identification, links or records the approving meeting, and stores the
     /// disbursement stamped with this device.
     ///
-    /// Returns the new disbursement's id. Errors ([`BookError::Invalid`] naming the field):
+    /// Returns the new disbursement's id. Errors ([`BookError::Money`] naming the field):
     /// NIK not valid or not in the book, person not in a live household, empty kind, amount
     /// Rp0, unreadable date, unknown meeting or PMKS identification.
     pub fn add_santunan(&mut self, draft: &SantunanDraft) -> Result<String, BookError> {
-        let invalid = |field: &str, message: String| BookError::Invalid {
-            field: field.to_string(),
-            message,
-        };
         let jenis = draft.jenis.trim().to_lowercase();
         if jenis.is_empty() {
-            return Err(invalid(
-                "jenis",
-                "kind is empty (e.g. sembako, tunai, spp)".into(),
-            ));
+            return Err(MoneyRefusal::NoKind.into());
         }
         if draft.jumlah.is_zero() {
-            return Err(invalid("jumlah", "must be more than Rp0".into()));
+            return Err(MoneyRefusal::ZeroAmount.into());
         }
         let tanggal = parse_date(&draft.tanggal)
-            .map_err(|e| invalid("tanggal", e.to_string()))?
+            .map_err(MoneyRefusal::Date)?
             .format("%Y-%m-%d")
             .to_string();
         let households = self.households();
         let live = households.iter().filter(|(_, h)| h.is_live());
         let (hid, pid, nik) = match &draft.penerima {
             Penerima::Nik(text) => {
-                let nik = Nik::parse(text)
-                    .map_err(|e| invalid("nik_penerima", e.to_string()))?
-                    .to_string();
+                let nik = Nik::parse(text).map_err(MoneyRefusal::Nik)?;
                 live.into_iter()
                     .find_map(|(hid, h)| {
                         h.live_people()
-                            .find(|(_, p)| p.nik == nik)
-                            .map(|(pid, _)| (hid.clone(), pid.clone(), nik.clone()))
+                            .find(|(_, p)| p.nik.as_ref() == Some(&nik))
+                            .map(|(pid, _)| (hid.clone(), pid.clone(), Some(nik.clone())))
                     })
-                    .ok_or_else(|| invalid("nik_penerima", format!("no person with NIK {nik}")))?
+                    .ok_or_else(|| MoneyRefusal::NikNotInBook(nik.clone()))?
             }
             Penerima::Orang {
                 household_id,
@@ -107,11 +99,9 @@ impl Book {
                         .find(|(pid, _)| *pid == person_id)
                         .map(|(pid, p)| (hid.clone(), pid.clone(), p.nik.clone()))
                 })
-                .ok_or_else(|| {
-                    invalid(
-                        "penerima",
-                        format!("no person {person_id} in a live household {household_id}"),
-                    )
+                .ok_or_else(|| MoneyRefusal::NoSuchPerson {
+                    household_id: household_id.clone(),
+                    person_id: person_id.clone(),
                 })?,
         };
         let mut pmks: Vec<(String, crate::records::Pmks)> = self
@@ -129,12 +119,7 @@ impl Book {
                 pmks.into_iter()
                     .map(|(id, _)| id)
                     .find(|id| id == want)
-                    .ok_or_else(|| {
-                        invalid(
-                            "pmks_id",
-                            format!("{want} is not this person's identification"),
-                        )
-                    })?,
+                    .ok_or_else(|| MoneyRefusal::NotTheirPmks(want.clone()))?,
             ),
             None => pmks.into_iter().next().map(|(id, _)| id),
         };
@@ -142,7 +127,7 @@ impl Book {
             Keputusan::Tidak => None,
             Keputusan::Rapat(id) => {
                 if !self.meetings().iter().any(|(m, _)| m == id) {
-                    return Err(invalid("meeting_id", format!("no meeting {id}")));
+                    return Err(MoneyRefusal::NoSuchMeeting(id.clone()).into());
                 }
                 Some(id.clone())
             }

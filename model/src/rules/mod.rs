@@ -153,6 +153,12 @@ pub use wilayah::{
     parse_rt, parse_rw, province_name,
 };
 
+/// The text of an optional number ([`Nik`], [`NoKk`]), `""` when it is not given: for
+/// tables, CSV cells and form fields.
+pub fn or_blank<T: AsRef<str>>(v: &Option<T>) -> &str {
+    v.as_ref().map_or("", AsRef::as_ref)
+}
+
 /// Normalises a free-text code for comparison: trims, lowercases, collapses runs of
 /// whitespace to one space and removes spaces around `/`, `-` and `,`.
 pub(crate) fn normalize_key(input: &str) -> String {

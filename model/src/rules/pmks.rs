@@ -349,6 +349,13 @@ code_enum! {
     }
 }
 
+impl Default for PmksStatus {
+    /// The first stage: identified.
+    fn default() -> Self {
+        PmksStatus::Teridentifikasi
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

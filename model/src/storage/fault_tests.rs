@@ -39,7 +39,7 @@ fn faulty() -> Arc<FaultFs> {
 
 fn household(kk: &str) -> crate::Household {
     crate::Household {
-        no_kk: kk.into(),
+        no_kk: crate::rules::NoKk::from_stored(kk),
         alamat: format!("Gg. Mawar {kk}"),
         rt: 27,
         rw: 8,
@@ -345,7 +345,7 @@ fn contents(book: &Book) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (_, h) in book.households() {
         for p in h.anggota.values() {
-            out.insert(format!("person {}", p.nik));
+            out.insert(format!("person {}", crate::rules::or_blank(&p.nik)));
         }
     }
     for (_, d) in book.donors() {

@@ -299,9 +299,7 @@ fn receipt_card(ui: &mut egui::Ui, r: &Receipt, lang: Lang) {
         widgets::kv(ui, &tr!(lang, "donatur.uang_sejumlah"), r.terbilang.clone());
         widgets::kv(ui, &tr!(lang, "donatur.untuk"), r.untuk.clone());
         ui.label(RichText::new(widgets::rp(r.jumlah)).size(26.0).strong());
-        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&r.diterima_pada) {
-            ui.label(rules::format_date_time_wib(t.with_timezone(&chrono::Utc)));
-        }
+        ui.label(rules::format_date_time_wib(r.diterima_pada));
         widgets::kv(ui, &tr!(lang, "donatur.penerima"), r.penerima.clone());
     });
 }
@@ -482,20 +480,24 @@ fn donor_form_ui(
         widgets::field_error(ui, &tr!(lang, "form.rupiah", e = e));
     }
     widgets::text_field(ui, &tr!(lang, "hh.no_kk"), &mut f.no_kk, None);
-    let kk_ok = f.no_kk.trim().is_empty() || rules::NoKk::parse(&f.no_kk).is_ok();
-    if !kk_ok {
+    let kk = if f.no_kk.trim().is_empty() {
+        Ok(None)
+    } else {
+        rules::NoKk::parse(&f.no_kk).map(Some)
+    };
+    if kk.is_err() {
         widgets::field_error(ui, &tr!(lang, "form.len16", n = f.no_kk.trim().len()));
     }
     ui.add_space(8.0);
     if widgets::primary_button(ui, tr!(lang, "donatur.simpan"), narrow).clicked() {
         f.tried = true;
-        if let (true, Ok(iuran), true) = (nama_ok, &iuran, kk_ok) {
+        if let (true, Ok(iuran), Ok(no_kk)) = (nama_ok, &iuran, kk) {
             cmds.push(Command::AddDonor(Box::new(Donor {
                 nama: f.nama.trim().to_string(),
                 rt: f.rt,
                 jenis: f.jenis.clone(),
                 iuran_bulanan: *iuran,
-                no_kk: f.no_kk.trim().to_string(),
+                no_kk,
                 ..Default::default()
             })));
         }

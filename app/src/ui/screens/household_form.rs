@@ -12,13 +12,14 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use egui::RichText;
 use rukun_model::rules::{
-    self, Agama, KkError, Nik, NikError, NikWarning, NoKk, Pendidikan, Rupiah, Sex, Shdk,
-    StatusPerkawinan, SurveyQuestion,
+    self, Agama, Nik, NikWarning, NoKk, Pendidikan, Rupiah, Sex, Shdk, StatusPerkawinan,
+    SurveyQuestion,
 };
 use rukun_model::{Consent, Household, Person};
 
 use crate::Lang;
 use crate::command::Command;
+use crate::errors::{kk_error, nik_error};
 use crate::i18n::tr;
 use crate::index::Index;
 use crate::widgets;
@@ -99,30 +100,6 @@ struct Checks {
     warnings: BTreeMap<String, String>,
 }
 
-fn nik_error(e: &NikError, lang: Lang) -> String {
-    match e {
-        NikError::Empty => tr!(lang, "form.required").into_owned(),
-        NikError::ScientificNotation { .. } => tr!(lang, "form.scientific").into_owned(),
-        NikError::NonDigit { found } => tr!(lang, "form.digits_only", c = found).into_owned(),
-        NikError::Length { len } => tr!(lang, "form.len16", n = len).into_owned(),
-        NikError::Province { code } => tr!(lang, "form.province", code = code).into_owned(),
-        NikError::Serial => tr!(lang, "form.serial").into_owned(),
-        _ => tr!(lang, "form.nik_date").into_owned(),
-    }
-}
-
-fn kk_error(e: &KkError, lang: Lang) -> String {
-    match e {
-        KkError::Empty => tr!(lang, "form.required").into_owned(),
-        KkError::ScientificNotation { .. } => tr!(lang, "form.scientific").into_owned(),
-        KkError::NonDigit { found } => tr!(lang, "form.digits_only", c = found).into_owned(),
-        KkError::Length { len } => tr!(lang, "form.len16", n = len).into_owned(),
-        KkError::Province { code } => tr!(lang, "form.province", code = code).into_owned(),
-        KkError::Serial => tr!(lang, "form.serial").into_owned(),
-        _ => tr!(lang, "form.kk_date").into_owned(),
-    }
-}
-
 fn nik_warning(w: &NikWarning, lang: Lang) -> String {
     match w {
         NikWarning::SexMismatch { from_nik, .. } => {
@@ -173,7 +150,7 @@ impl MemberForm {
             pid: Some(pid.to_string()),
             original: Some(p.clone()),
             nama: p.nama.clone(),
-            nik: p.nik.clone(),
+            nik: rules::or_blank(&p.nik).to_string(),
             jenis_kelamin: p.jenis_kelamin.clone(),
             tempat_lahir: p.tempat_lahir.clone(),
             tanggal_lahir: date_for_form(&p.tanggal_lahir),
@@ -240,7 +217,7 @@ impl HouseholdForm {
         HouseholdForm {
             id: Some(id.to_string()),
             original: Some(h.clone()),
-            no_kk: h.no_kk.clone(),
+            no_kk: rules::or_blank(&h.no_kk).to_string(),
             alamat: h.alamat.clone(),
             rt: h.rt,
             rw: h.rw.to_string(),
@@ -395,9 +372,8 @@ impl HouseholdForm {
     /// form has errors.
     fn to_household(&self) -> Household {
         let mut h = self.original.clone().unwrap_or_default();
-        h.no_kk = NoKk::parse(&self.no_kk)
-            .map(|k| k.as_str().to_string())
-            .unwrap_or_else(|_| self.no_kk.trim().to_string());
+        // Saved only when `check` passes, so a number that does not parse is not saved.
+        h.no_kk = NoKk::parse(&self.no_kk).ok();
         h.alamat = self.alamat.trim().to_string();
         h.rt = self.rt;
         h.rw = rules::parse_rw(&self.rw).unwrap_or(h.rw);
@@ -459,9 +435,7 @@ impl HouseholdForm {
                 continue;
             }
             p.nama = m.nama.trim().to_string();
-            p.nik = Nik::parse(&m.nik)
-                .map(|n| n.as_str().to_string())
-                .unwrap_or_else(|_| m.nik.trim().to_string());
+            p.nik = Nik::parse(&m.nik).ok();
             p.jenis_kelamin = m.jenis_kelamin.clone();
             p.tempat_lahir = m.tempat_lahir.trim().to_string();
             p.tanggal_lahir = rules::parse_date(&m.tanggal_lahir)

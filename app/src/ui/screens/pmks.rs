@@ -67,8 +67,8 @@ impl PmksUi {
             .pmks
             .iter()
             .enumerate()
-            .filter(|(_, r)| self.code.is_none_or(|c| r.record.kode == c))
-            .filter(|(_, r)| self.status.is_none_or(|s| r.status == Some(s)))
+            .filter(|(_, r)| self.code.is_none_or(|c| r.record.kode.code() == c))
+            .filter(|(_, r)| self.status.is_none_or(|s| r.record.status == s))
             .filter(|(_, r)| self.rt.is_none_or(|rt| r.rt == rt))
             .map(|(i, _)| i)
             .collect();
@@ -180,14 +180,8 @@ pub(crate) fn pmks_ui(
                 let Some(row) = s.pmks.visible.get(i).and_then(|&k| s.idx.pmks.get(k)) else {
                     continue;
                 };
-                let code = row
-                    .code
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| row.record.kode.to_string());
-                let status = row
-                    .status
-                    .map(|x| status_name(x, lang))
-                    .unwrap_or_else(|| row.record.status.clone());
+                let code = row.record.kode.to_string();
+                let status = status_name(row.record.status, lang);
                 let line = |ui: &mut egui::Ui| {
                     ui.vertical(|ui| {
                         ui.strong(format!("{} · {}", row.nama, rules::format_rt(row.rt)));
@@ -200,7 +194,7 @@ pub(crate) fn pmks_ui(
                     });
                 };
                 let advance = |ui: &mut egui::Ui, cmds: &mut Vec<Command>| {
-                    if let Some(next) = row.status.and_then(next_status) {
+                    if let Some(next) = next_status(row.record.status) {
                         let label = tr!(
                             lang,
                             "pmks.naikkan",
@@ -209,7 +203,7 @@ pub(crate) fn pmks_ui(
                         );
                         if ui.add(widgets::big_button(label, narrow)).clicked() {
                             let mut edited = row.record.clone();
-                            edited.status = next.as_str().to_string();
+                            edited.status = next;
                             cmds.push(Command::SavePmks {
                                 id: row.id.clone(),
                                 original: Box::new(row.record.clone()),
@@ -374,14 +368,11 @@ fn form_ui(
         f.tried = true;
         if let (Some(code), Ok(date), true) = (code, date, household.is_some()) {
             cmds.push(Command::AddPmks(Box::new(Pmks {
-                household_id: f.household_id.clone(),
-                person_id: f.person_id.clone(),
-                kode: code.code(),
-                status: f.status.clone(),
+                status: PmksStatus::parse(&f.status).unwrap_or_default(),
                 tag: f.tag.trim().to_string(),
                 bukti: f.bukti.trim().to_string(),
                 tanggal_identifikasi: date.to_string(),
-                ..Default::default()
+                ..Pmks::new(f.household_id.clone(), f.person_id.clone(), code)
             })));
         }
     }

@@ -2,7 +2,7 @@
 //! PMKS list or a household search.
 
 use egui::RichText;
-use rukun_model::rules::{self, Rupiah};
+use rukun_model::rules::{self, PmksStatus, Rupiah};
 use rukun_model::{Keputusan, Meeting, Penerima, SantunanDraft};
 
 use crate::Lang;
@@ -198,14 +198,19 @@ fn form_ui(
                 .pmks
                 .iter()
                 .filter(|r| r.record.person_id.is_some())
-                .filter(|r| matches!(r.record.status.as_str(), "prioritas" | "dilayani"))
+                .filter(|r| {
+                    matches!(
+                        r.record.status,
+                        PmksStatus::Prioritas | PmksStatus::Dilayani
+                    )
+                })
                 .take(12)
                 .collect();
             for r in prios {
                 let text = format!(
                     "{} · {} · {}",
                     r.nama,
-                    r.code.map(|c| c.name()).unwrap_or(""),
+                    r.record.kode.name(),
                     rules::format_rt(r.rt)
                 );
                 if ui.add(widgets::big_button(text, narrow)).clicked() {

@@ -155,7 +155,7 @@ pub(crate) fn sinkron_ui(
     let admin = idx
         .members
         .iter()
-        .any(|(id, m)| id.as_str() == me && m.role == "admin" && m.revoked.is_none());
+        .any(|(id, m)| id.as_str() == me && m.role == Role::Admin && m.revoked.is_none());
     egui::ScrollArea::vertical()
         .id_salt("sinkron")
         .show(ui, |ui| {
@@ -339,11 +339,7 @@ fn nearby_ui(
                     .get(id.as_str())
                     .map(|t| tr!(lang, "sinkron.terakhir", t = t))
                     .unwrap_or_else(|| tr!(lang, "sinkron.belum_pernah"));
-                ui.label(format!(
-                    "{} · {} · {last}",
-                    m.name,
-                    role_name(&m.role, lang)
-                ));
+                ui.label(format!("{} · {} · {last}", m.name, role_name(m.role, lang)));
                 let busy = st.sessions.contains_key(id.as_str());
                 if ui
                     .add_enabled(
@@ -384,7 +380,7 @@ fn invite_ui(
         let roles: Vec<(Role, String)> =
             [Role::Relawan, Role::KetuaRt, Role::Bendahara, Role::Admin]
                 .into_iter()
-                .map(|r| (r, role_name(r.as_str(), lang)))
+                .map(|r| (r, role_name(r, lang)))
                 .collect();
         widgets::combo(
             ui,
@@ -428,7 +424,7 @@ fn invite_ui(
         ui.label(tr!(
             lang,
             "sinkron.undangan_untuk",
-            role = role_name(&inv.role, lang),
+            role = role_code_name(&inv.role, lang),
             until = &inv.until
         ));
         ui.label(tr!(lang, "sinkron.kode_undangan"));
@@ -475,7 +471,7 @@ fn members_ui(
         ui.strong(tr!(lang, "sinkron.anggota"));
         for (id, m) in &idx.members {
             ui.horizontal_wrapped(|ui| {
-                let role = role_name(&m.role, lang);
+                let role = role_name(m.role, lang);
                 let rt =
                     m.rt.map(|r| format!(" · {}", rules::format_rt(r)))
                         .unwrap_or_default();
@@ -527,13 +523,17 @@ fn members_ui(
     });
 }
 
-pub(crate) fn role_name(role: &str, lang: Lang) -> String {
+/// The name of a role code as an invite carries it (the code itself when unknown).
+pub(crate) fn role_code_name(code: &str, lang: Lang) -> String {
+    Role::parse(code).map_or_else(|| code.to_string(), |r| role_name(r, lang))
+}
+
+pub(crate) fn role_name(role: Role, lang: Lang) -> String {
     match role {
-        "admin" => tr!(lang, "role.admin"),
-        "bendahara" => tr!(lang, "role.bendahara"),
-        "ketua_rt" => tr!(lang, "role.ketua_rt"),
-        "relawan" => tr!(lang, "role.relawan"),
-        other => return other.to_string(),
+        Role::Admin => tr!(lang, "role.admin"),
+        Role::Bendahara => tr!(lang, "role.bendahara"),
+        Role::KetuaRt => tr!(lang, "role.ketua_rt"),
+        Role::Relawan => tr!(lang, "role.relawan"),
     }
     .into_owned()
 }
