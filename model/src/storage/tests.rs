@@ -1,5 +1,6 @@
 //! Tests of the book store (run on real temporary folders).
 
+use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
