@@ -48,7 +48,7 @@ pub use crypto::KdfParams;
 pub use error::{StorageError, StorageWarning};
 
 use crypto::{DataKey, KEY_LEN, Kind, SealFailure};
-use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure};
+use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure, OLDEST_FORMAT};
 #[cfg(test)]
 pub(crate) use vfs::{FaultFs, FaultKind, Op};
 pub(crate) use vfs::{RealFs, Vfs};
@@ -693,7 +693,7 @@ impl BookStore {
             path: header_path.clone(),
             reason: e.to_string(),
         })?;
-        if header.format != FORMAT_VERSION {
+        if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&header.format) {
             return Err(StorageError::UnsupportedFormat {
                 path: header_path,
                 found: header.format,
@@ -703,6 +703,21 @@ impl BookStore {
         let data_key = header
             .unlock(passphrase)
             .map_err(|f| header_error(dir, f))?;
+        let header = if header.format < FORMAT_VERSION {
+            // A book of format 1 (plain chunks and device blobs, which this code still
+            // reads): its header says format 2 before this code writes a linked chunk or a
+            // blob with a generation into it, so an older rukun refuses the book with a
+            // clear error instead of skipping those files as damaged.
+            let upgraded = Header {
+                format: FORMAT_VERSION,
+                ..header
+            };
+            write_header(&*io, dir, &upgraded)?;
+            tracing::info!(dir = %dir.display(), "upgraded the book folder to format {FORMAT_VERSION}");
+            upgraded
+        } else {
+            header
+        };
 
         let doc_dir = dir.join(DOC_DIR);
         let device_dir = dir.join(DEVICE_DIR);
