@@ -949,8 +949,7 @@ fn format_1_book_opens_and_is_upgraded_to_2() {
         vec![b"old edit 1".to_vec(), b"old edit 2".to_vec()]
     );
     assert_eq!(store.read_device("receipt_seq").unwrap().unwrap(), b"7");
-    let json: serde_json::Value =
-        serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
     assert_eq!(json["format"], 2, "upgraded on open");
     store.append_chunk(b"new edit").unwrap();
     store.write_device("receipt_seq", b"8").unwrap();
@@ -966,7 +965,6 @@ fn format_1_book_opens_and_is_upgraded_to_2() {
     json["format"] = 1.into();
     fs::write(&header_path, serde_json::to_vec(&json).unwrap()).unwrap();
     assert!(BookStore::open(&dir, "salah sekali").is_err());
-    let json: serde_json::Value =
-        serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
     assert_eq!(json["format"], 1);
 }
