@@ -485,10 +485,12 @@ impl Book {
             kdf,
             progress,
             crate::storage::RotateStop::Never,
+            Arc::new(RealFs),
         )
     }
 
-    /// [`Book::rotate_key`], stopping at `stop` as a crash would (tests).
+    /// [`Book::rotate_key`], stopping at `stop` as a crash would (tests), with every file
+    /// operation going through `io`.
     pub(crate) fn rotate_key_until(
         dir: &Path,
         old: &str,
@@ -496,9 +498,10 @@ impl Book {
         kdf: KdfParams,
         progress: &mut dyn FnMut(usize, usize, &str),
         stop: crate::storage::RotateStop,
+        io: Arc<dyn Vfs>,
     ) -> Result<(), BookError> {
         crate::storage::check_new_passphrase(new)?;
-        let mut book = Book::open(dir, old)?;
+        let mut book = Book::open_with_io(dir, old, io.clone())?;
         let store = book.store.as_ref().ok_or(BookError::DeviceIdentity)?;
         let names = store.list_device("")?;
         let mut blobs = Vec::with_capacity(names.len());
@@ -510,9 +513,9 @@ impl Book {
         let total = blobs.len() + 2;
         progress(0, total, "kunci baru");
         let key = crate::storage::NewBookKey::derive(new, kdf).map_err(StorageError::from)?;
-        let staging = crate::storage::rotation_staging(dir)?;
+        let staging = crate::storage::rotation_staging(&*io, dir)?;
         let written = (|| -> Result<(), BookError> {
-            let mut next = BookStore::create_with_key(&staging, key)?;
+            let mut next = BookStore::create_with_io(&staging, key, io.clone())?;
             progress(1, total, "buku");
             next.compact(&book.doc.save())?;
             for (i, (name, bytes)) in blobs.iter().enumerate() {
@@ -522,12 +525,12 @@ impl Book {
             Ok(())
         })();
         if let Err(e) = written {
-            let _ = std::fs::remove_dir_all(&staging);
+            crate::storage::drop_rotation_staging(&*io, dir);
             return Err(e);
         }
         // The switch, with this book (and its lock) still held: the folder juggling and
         // its crash recovery live in storage.
-        crate::storage::switch_rotation(dir, stop)?;
+        crate::storage::switch_rotation(&*io, dir, stop)?;
         drop(book);
         progress(total, total, "selesai");
         tracing::info!(dir = %dir.display(), "rotated the book's key");

@@ -138,6 +138,17 @@ pub enum StorageError {
         needed: u64,
     },
 
+    /// A key rotation set the book aside but could neither put its new copy in place nor
+    /// put the book back. Both are complete on disk; the next open puts the new copy in
+    /// place, and from then on the new passphrase opens the book.
+    #[error(
+        "the key rotation of {path} was interrupted during its switch; the next open finishes it, and then the new passphrase opens the book"
+    )]
+    RotationPending {
+        /// The book folder.
+        path: PathBuf,
+    },
+
     /// Reading a file or listing a folder failed.
     #[error("could not {op} {path}: {}", io_reason(source))]
     Read {

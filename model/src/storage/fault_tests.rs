@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::*;
+use crate::replica::PeerSyncStates;
 use crate::{Book, Device, GroupInit, ImportKind, ReceiptDraft, import_csv};
 
 const PW: &str = "kata sandi rahasia";
@@ -310,20 +311,25 @@ fn reference(file: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The header and the rows of the first `households` households of the population list.
-fn penduduk_slice(households: usize) -> Vec<u8> {
+/// The header and the rows of households `skip..skip + households` (in file order) of the
+/// population list.
+fn penduduk_slice(skip: usize, households: usize) -> Vec<u8> {
     let text = String::from_utf8(reference("rw08-penduduk.csv")).unwrap();
     let mut lines = text.lines();
     let mut out = format!("{}\n", lines.next().unwrap());
-    let mut kks = BTreeSet::new();
+    let mut kks: Vec<String> = Vec::new();
     for line in lines {
         let kk = line.split(',').next().unwrap_or_default().to_string();
-        if !kks.contains(&kk) && kks.len() == households {
+        if kks.last() != Some(&kk) {
+            kks.push(kk);
+        }
+        if kks.len() > skip + households {
             break;
         }
-        kks.insert(kk);
-        out.push_str(line);
-        out.push('\n');
+        if kks.len() > skip {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
     out.into_bytes()
 }
@@ -339,54 +345,110 @@ fn head(bytes: &[u8], n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// What a book holds, as the strings an import reports saved ("person <nik>", "donor
-/// <kode>") and receipt numbers.
+/// What a book holds, as the strings an import reports saved ("person <nik>", "household
+/// <kk>" for a surveyed household, "donor <kode>", "receipt <nomor>", "pmks <nik> <kode>",
+/// "santunan <nik>") and receipt numbers.
 fn contents(book: &Book) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
+    let mut nik_of = BTreeMap::new();
     for (_, h) in book.households() {
-        for p in h.anggota.values() {
-            out.insert(format!("person {}", crate::rules::or_blank(&p.nik)));
+        for (pid, p) in &h.anggota {
+            let nik = crate::rules::or_blank(&p.nik).to_string();
+            out.insert(format!("person {nik}"));
+            nik_of.insert(pid.clone(), nik);
+        }
+        if !h.lantai.is_empty() {
+            out.insert(format!("household {}", crate::rules::or_blank(&h.no_kk)));
         }
     }
     for (_, d) in book.donors() {
         out.insert(format!("donor {}", d.kode));
     }
     for (_, r) in book.receipts() {
+        out.insert(format!("receipt {}", r.nomor));
         out.insert(r.nomor);
+    }
+    for (_, p) in book.pmks() {
+        if let Some(nik) = p.person_id.as_ref().and_then(|id| nik_of.get(id)) {
+            out.insert(format!("pmks {nik} {}", p.kode.code()));
+        }
+    }
+    for (_, d) in book.disbursements() {
+        out.insert(format!("santunan {}", crate::rules::or_blank(&d.nik_penerima)));
     }
     out
 }
 
-/// One step of the scenario.
+/// One step of a scenario.
 #[derive(Debug, Clone)]
 enum Step {
+    /// Imports a CSV file (the rows reported saved are recorded).
     Import(ImportKind, Vec<u8>),
+    /// Issues receipts in one form and commits.
     Receipts(usize),
+    /// A peer takes a copy of the book (in memory, another device) and writes records of
+    /// its own: the population rows given and three receipts. No I/O on this device.
+    Fork(Vec<u8>),
+    /// A whole sync session with the peer, as the Sinkron screen runs it.
+    Sync,
+    /// A compaction.
     Compact,
-    Reopen,
+    /// `rukun passphrase --rotate` (the book closed first), then the book is opened with
+    /// the passphrase that is now current.
+    Rotate,
 }
 
-/// The scenario of the matrix: ~10 households and 10 donors of the reference data, 50
-/// receipts in five forms of ten, a compaction, a reopen, five more receipts, a compaction.
+/// The scenario of the matrix: about 10 households and 10 donors of the reference data,
+/// 50 receipts in five forms of ten, a sync with a peer that wrote two households and three
+/// receipts of its own, a compaction, a key rotation, five more receipts, a compaction.
 fn small_scenario() -> Vec<Step> {
     let mut steps = vec![
-        Step::Import(ImportKind::Penduduk, penduduk_slice(10)),
+        Step::Import(ImportKind::Penduduk, penduduk_slice(0, 10)),
         Step::Import(ImportKind::Donatur, head(&reference("donatur.csv"), 10)),
+        Step::Fork(penduduk_slice(10, 2)),
     ];
     steps.extend(std::iter::repeat_n(Step::Receipts(10), 5));
     steps.extend([
+        Step::Sync,
         Step::Compact,
-        Step::Reopen,
+        Step::Rotate,
         Step::Receipts(5),
         Step::Compact,
     ]);
     steps
 }
 
+/// The passphrase a rotation switches to.
+const NEW_PW: &str = "kata sandi yang baru";
+
+/// The peer of a scenario: another device's book in memory, and both sides' sync states.
+#[derive(Debug)]
+struct Peer {
+    book: Book,
+    /// The peer's sync states (with this device).
+    states: PeerSyncStates,
+    /// This device's sync states (with the peer).
+    ours: PeerSyncStates,
+}
+
+/// How a key rotation of a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rotation {
+    /// Not attempted (the run stopped before).
+    NotTried,
+    /// Completed: the new passphrase opens the book.
+    Done,
+    /// Failed with an error that leaves the old book (the old passphrase opens it).
+    FailedOld,
+    /// Failed after the book was set aside: the next open finishes it (new passphrase).
+    Pending,
+}
+
 /// How a run went.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Run {
-    /// Everything reported saved (import callbacks, committed receipts).
+    /// Everything reported saved (import callbacks, committed receipts, what a sync
+    /// brought in before it acknowledged).
     saved: BTreeSet<String>,
     /// Every receipt number handed out as issued and saved.
     numbers: Vec<String>,
@@ -394,6 +456,110 @@ struct Run {
     error: Option<String>,
     /// Whether the book folder was created (header and device key written).
     created: bool,
+    /// The passphrase that opens the book as far as the run got.
+    pw: &'static str,
+    /// What the key rotation did.
+    rotation: Rotation,
+    /// The peer, once forked.
+    peer: Option<Peer>,
+    /// Whether a sync with the peer completed.
+    synced: bool,
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Run {
+            saved: BTreeSet::new(),
+            numbers: Vec::new(),
+            error: None,
+            created: false,
+            pw: PW,
+            rotation: Rotation::NotTried,
+            peer: None,
+            synced: false,
+        }
+    }
+}
+
+/// The peer's device.
+fn peer_device() -> Device {
+    Device::from_seed(9)
+}
+
+/// A book's first donor, or a new one (committed and recorded as saved).
+fn some_donor(book: &mut Book, run: &mut Run) -> Result<String, String> {
+    if let Some((id, _)) = book.donors().into_iter().next() {
+        return Ok(id);
+    }
+    let (id, kode) = book
+        .add_new_donor(crate::Donor {
+            nama: "Hartono".into(),
+            rt: 27,
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
+    book.commit("donor").map_err(|e| e.to_string())?;
+    run.saved.insert(format!("donor {kode}"));
+    Ok(id)
+}
+
+/// One sync session between `book` and `peer`, messages both ways until neither has
+/// anything to send, then both end the session. After each message this device applied
+/// (written before it returns), everything in its book counts as saved. The first error
+/// on this device's side ends it.
+fn sync_session(
+    book: &mut Book,
+    peer: &mut Peer,
+    mut saved: Option<&mut BTreeSet<String>>,
+) -> Result<(), String> {
+    let (a_id, b_id) = (book.member_id().clone(), peer.book.member_id().clone());
+    let mut exchange = || -> Result<(), String> {
+        for _ in 0..30 {
+            let to_a = peer
+                .book
+                .generate_sync_message(&mut peer.states, &a_id)
+                .unwrap();
+            if let Some(m) = &to_a {
+                book.receive_sync_message(&mut peer.ours, &b_id, m)
+                    .map_err(|e| e.to_string())?;
+                if let Some(saved) = saved.as_deref_mut() {
+                    saved.extend(contents(book));
+                }
+            }
+            let to_b = book
+                .generate_sync_message(&mut peer.ours, &b_id)
+                .map_err(|e| e.to_string())?;
+            if let Some(m) = &to_b {
+                peer.book
+                    .receive_sync_message(&mut peer.states, &a_id, m)
+                    .unwrap();
+            }
+            if to_a.is_none() && to_b.is_none() {
+                return book
+                    .end_sync_session(&mut peer.ours, &b_id)
+                    .map_err(|e| e.to_string());
+            }
+        }
+        Err("the sync did not finish in 30 rounds".to_string())
+    };
+    let result = exchange();
+    // The peer ends its side whatever happened here (a cut session is resent in full by
+    // the next one); after an error this device's in-flight state is gone with the app.
+    peer.book.end_sync_session(&mut peer.states, &a_id).unwrap();
+    if result.is_err() {
+        peer.ours = PeerSyncStates::new();
+    }
+    result?;
+    if let Some(saved) = saved {
+        saved.extend(contents(book));
+    }
+    Ok(())
+}
+
+/// Closes `book` (its lock goes, as when the app stops), leaving an in-memory placeholder.
+fn close(book: &mut Book) {
+    let placeholder = Book::new_in_memory(Device::from_seed(0), &init()).unwrap();
+    drop(std::mem::replace(book, placeholder));
 }
 
 /// Runs one step; the first error ends it.
@@ -413,21 +579,7 @@ fn run_step(
         }
         Step::Receipts(n) => {
             // A donor import stopped by an earlier fault: the receipts go to a new donor.
-            let donor_id = match book.donors().into_iter().next() {
-                Some((id, _)) => id,
-                None => {
-                    let (id, kode) = book
-                        .add_new_donor(crate::Donor {
-                            nama: "Hartono".into(),
-                            rt: 27,
-                            ..Default::default()
-                        })
-                        .map_err(|e| e.to_string())?;
-                    book.commit("donor").map_err(|e| e.to_string())?;
-                    run.saved.insert(format!("donor {kode}"));
-                    id
-                }
-            };
+            let donor_id = some_donor(book, run)?;
             let issued = book
                 .issue_receipts(&drafts(&donor_id, *n))
                 .map_err(|e| e.to_string())?;
@@ -438,20 +590,61 @@ fn run_step(
             }
             Ok(())
         }
+        Step::Fork(rows) => {
+            let mut other = book.replica_for(peer_device());
+            import_csv(&mut other, ImportKind::Penduduk, rows, &mut |_| {}).unwrap();
+            let donor_id = match other.donors().into_iter().next() {
+                Some((id, _)) => id,
+                None => donor(&mut other),
+            };
+            issue(&mut other, &donor_id, 3);
+            run.peer = Some(Peer {
+                book: other,
+                states: PeerSyncStates::new(),
+                ours: PeerSyncStates::new(),
+            });
+            Ok(())
+        }
+        Step::Sync => {
+            let mut peer = run.peer.take().expect("the scenario forks before it syncs");
+            let result = sync_session(book, &mut peer, Some(&mut run.saved));
+            run.peer = Some(peer);
+            result?;
+            run.synced = true;
+            Ok(())
+        }
         Step::Compact => book.compact().map_err(|e| e.to_string()),
-        Step::Reopen => {
-            // The old book (and its lock) goes first, as when the app restarts.
-            let placeholder = Book::new_in_memory(Device::from_seed(0), &init()).unwrap();
-            drop(std::mem::replace(book, placeholder));
-            let reopened = Book::open_with_io(dir, PW, io.clone()).map_err(|e| e.to_string());
-            *book = reopened?;
+        Step::Rotate => {
+            close(book);
+            let rotated = Book::rotate_key_until(
+                dir,
+                run.pw,
+                NEW_PW,
+                fast(),
+                &mut |_, _, _| {},
+                RotateStop::Never,
+                io.clone(),
+            );
+            run.rotation = match &rotated {
+                Ok(()) => Rotation::Done,
+                Err(crate::BookError::Storage(StorageError::RotationPending { .. })) => {
+                    Rotation::Pending
+                }
+                Err(_) => Rotation::FailedOld,
+            };
+            if matches!(run.rotation, Rotation::Done | Rotation::Pending) {
+                run.pw = NEW_PW;
+            }
+            rotated.map_err(|e| e.to_string())?;
+            *book = Book::open_with_io(dir, run.pw, io.clone()).map_err(|e| e.to_string())?;
             Ok(())
         }
     }
 }
 
-/// Runs `steps` on a new book in `dir` through `io`, stopping at the first error.
-fn run_scenario(dir: &Path, io: &Arc<FaultFs>, steps: &[Step]) -> Run {
+/// Runs `steps` on a new book in `dir` through `io`, stopping at the first error (or, with
+/// `stop_at_fault`, after the step in which a fault fired, as a crash there would).
+fn run_scenario(dir: &Path, io: &Arc<FaultFs>, steps: &[Step], stop_at_fault: bool) -> Run {
     let mut run = Run::default();
     let mut book = match Book::create_with_io(dir, PW, fast(), &init(), io.clone()) {
         Ok(b) => b,
@@ -466,28 +659,77 @@ fn run_scenario(dir: &Path, io: &Arc<FaultFs>, steps: &[Step]) -> Run {
             run.error = Some(e);
             return run;
         }
+        if stop_at_fault && !io.fired().is_empty() {
+            return run;
+        }
     }
     run
 }
 
-/// After a run: the error (if any) names a file of the book; the book opens with the real
-/// file system and holds everything reported saved; five more receipts can be issued and
-/// no receipt number is used twice.
-fn check_after(dir: &Path, run: &Run, what: &str) {
+/// What the checks after the runs saw, for the test output.
+#[derive(Debug, Default)]
+struct Tally {
+    runs: usize,
+    stopped: usize,
+    opened_with_old: usize,
+    opened_with_new: usize,
+    rotation_failed: usize,
+    rotation_pending: usize,
+    synced_again: usize,
+}
+
+/// After a run: the error (if any) names a file of the book or the injected fault; the
+/// book opens with the passphrase current as far as the run got (the old one unless the
+/// rotation completed, or failed after setting the book aside) and not with the other;
+/// nothing a rotation left stays beside it; it holds everything reported saved; a new sync
+/// with the peer converges; five more receipts can be issued and no receipt number is used
+/// twice.
+fn check_after(dir: &Path, run: &mut Run, what: &str, tally: &mut Tally) {
+    tally.runs += 1;
     if let Some(e) = &run.error {
+        tally.stopped += 1;
         let d = dir.display().to_string();
         assert!(
             e.contains(&d) || e.contains("injected"),
             "{what}: unclear error: {e}"
         );
     }
+    match run.rotation {
+        Rotation::FailedOld => tally.rotation_failed += 1,
+        Rotation::Pending => tally.rotation_pending += 1,
+        _ => {}
+    }
     if !run.created {
         assert!(run.saved.is_empty(), "{what}");
         return;
     }
     // A fresh injector with no fault planned: the real files, without the real fsyncs.
-    let mut book = Book::open_with_io(dir, PW, faulty())
-        .unwrap_or_else(|e| panic!("{what}: the book does not open: {e}"));
+    let other = if run.pw == PW { NEW_PW } else { PW };
+    match Book::open_with_io(dir, other, faulty()) {
+        Err(crate::BookError::Storage(StorageError::WrongPassphrase { .. })) => {}
+        Err(e) => panic!("{what}: opening with the other passphrase: {e}"),
+        Ok(_) => panic!(
+            "{what}: both passphrases open the book (rotation {:?})",
+            run.rotation
+        ),
+    }
+    let mut book = Book::open_with_io(dir, run.pw, faulty()).unwrap_or_else(|e| {
+        panic!(
+            "{what}: the book does not open with the {} passphrase (rotation {:?}): {e}",
+            if run.pw == PW { "old" } else { "new" },
+            run.rotation
+        )
+    });
+    if run.pw == PW {
+        tally.opened_with_old += 1;
+    } else {
+        tally.opened_with_new += 1;
+    }
+    let (staging, old) = rotation_dirs(dir);
+    assert!(
+        !staging.exists() && !old.exists(),
+        "{what}: a rotation's folders were left"
+    );
     let present = contents(&book);
     let lost: Vec<&String> = run.saved.difference(&present).collect();
     assert!(
@@ -496,6 +738,17 @@ fn check_after(dir: &Path, run: &Run, what: &str) {
         run.error
     );
     assert_unique(&run.numbers);
+    if let Some(peer) = run.peer.as_mut() {
+        // The next sync (from this device's saved sync state) brings both books together.
+        sync_session(&mut book, peer, None)
+            .unwrap_or_else(|e| panic!("{what}: the next sync fails: {e}"));
+        let mut mine = book.doc.get_heads();
+        let mut theirs = peer.book.doc.get_heads();
+        mine.sort();
+        theirs.sort();
+        assert_eq!(mine, theirs, "{what}: the next sync did not converge");
+        tally.synced_again += 1;
+    }
     let donor_id = match book.donors().into_iter().next() {
         Some((id, _)) => id,
         None => donor(&mut book),
@@ -509,153 +762,378 @@ fn check_after(dir: &Path, run: &Run, what: &str) {
 }
 
 /// The calls of a clean run of `steps`, checked.
-fn clean_calls(steps: &[Step]) -> Vec<Op> {
+fn clean_calls(steps: &[Step], receipts: usize) -> Vec<Op> {
     let (_tmp, dir) = new_dir();
     let io = faulty();
-    let clean = run_scenario(&dir, &io, steps);
+    let mut clean = run_scenario(&dir, &io, steps, false);
     assert_eq!(clean.error, None);
-    assert_eq!(clean.numbers.len(), 55);
-    check_after(&dir, &clean, "no fault");
-    io.log()
+    assert_eq!(clean.numbers.len(), receipts);
+    assert_eq!(clean.rotation, Rotation::Done);
+    assert!(clean.synced);
+    let calls = io.log();
+    check_after(&dir, &mut clean, "no fault", &mut Tally::default());
+    calls
+}
+
+/// The calls of the matrix scenario, counted once per test process.
+fn matrix_calls() -> &'static (Vec<Step>, Vec<Op>) {
+    static CALLS: std::sync::OnceLock<(Vec<Step>, Vec<Op>)> = std::sync::OnceLock::new();
+    CALLS.get_or_init(|| {
+        let steps = small_scenario();
+        let calls = clean_calls(&steps, 55);
+        (steps, calls)
+    })
 }
 
 /// The matrix, for the calls whose index is `part` modulo `parts` (split so that no test
 /// runs long; together the parts cover every call with every fault kind).
 fn matrix_part(part: usize, parts: usize) {
-    let steps = small_scenario();
-    let calls = clean_calls(&steps);
+    let (steps, calls) = matrix_calls();
     let mut per_op: BTreeMap<Op, usize> = BTreeMap::new();
-    for op in &calls {
+    for op in calls {
         *per_op.entry(*op).or_default() += 1;
     }
-    let mut runs = 0;
-    let mut stopped = 0;
+    let mut tally = Tally::default();
     let mut by_kind: BTreeMap<FaultKind, usize> = BTreeMap::new();
     for (index, op) in calls.iter().enumerate().skip(part).step_by(parts) {
         for &kind in FaultKind::for_op(*op) {
             let (_tmp, dir) = new_dir();
             let io = faulty();
             io.at_call(index, kind);
-            let run = run_scenario(&dir, &io, &steps);
+            let mut run = run_scenario(&dir, &io, steps, false);
             let fired = io.fired();
             assert_eq!(fired.len(), 1, "call {index} {op:?} {kind:?}: {fired:?}");
             assert_eq!(
                 fired[0].1, *op,
                 "call {index}: the scenario's calls changed"
             );
-            check_after(&dir, &run, &format!("call {index} {op:?} {kind:?}"));
-            runs += 1;
-            stopped += usize::from(run.error.is_some());
+            check_after(
+                &dir,
+                &mut run,
+                &format!("call {index} {op:?} {kind:?}"),
+                &mut tally,
+            );
             *by_kind.entry(kind).or_default() += 1;
         }
     }
     println!(
-        "fault matrix part {part}/{parts}: the scenario makes {} I/O calls ({per_op:?}); this part injected one fault in each of {runs} runs ({by_kind:?}): {stopped} stopped with a clear error, {} completed; every book reopened with all it reported saved and no receipt number twice",
+        "fault matrix part {part}/{parts}: the scenario (import ~10 households and 10 donors, 50 receipts, sync with a peer, compact, rotate the key, 5 receipts, compact) makes {} I/O calls ({per_op:?}); this part injected one fault in each of {} runs ({by_kind:?}): {} stopped with a clear error, {} completed; the book then opened with the old passphrase after {} runs and with the new one after {} (only that one; rotation failed and left the old book {} times, finished at the next open {} times); every book held all it reported saved, synced again with the peer ({}), and no receipt number was used twice",
         calls.len(),
-        runs - stopped
+        tally.runs,
+        tally.stopped,
+        tally.runs - tally.stopped,
+        tally.opened_with_old,
+        tally.opened_with_new,
+        tally.rotation_failed,
+        tally.rotation_pending,
+        tally.synced_again,
     );
-    assert!(runs >= calls.len() / parts);
+    assert!(tally.runs >= calls.len() / parts);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_0() {
-    matrix_part(0, 6);
+    matrix_part(0, 8);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_1() {
-    matrix_part(1, 6);
+    matrix_part(1, 8);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_2() {
-    matrix_part(2, 6);
+    matrix_part(2, 8);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_3() {
-    matrix_part(3, 6);
+    matrix_part(3, 8);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_4() {
-    matrix_part(4, 6);
+    matrix_part(4, 8);
 }
 
 #[test]
 fn fault_matrix_each_fault_at_each_call_part_5() {
-    matrix_part(5, 6);
-}
-
-/// Runs `steps` through `io` as a person would: after an error the app restarts (the book
-/// is reopened, again through `io`) and goes on with the next step.
-fn run_restarting(dir: &Path, io: &Arc<FaultFs>, steps: &[Step]) -> (Run, usize) {
-    let mut run = Run::default();
-    let mut errors = 0;
-    let mut book = None;
-    for _ in 0..10 {
-        let attempt = if BookStore::exists(dir) {
-            Book::open_with_io(dir, PW, io.clone())
-        } else {
-            Book::create_with_io(dir, PW, fast(), &init(), io.clone())
-        };
-        match attempt {
-            Ok(b) => {
-                book = Some(b);
-                break;
-            }
-            Err(e) => {
-                errors += 1;
-                run.error = Some(e.to_string());
-            }
-        }
-    }
-    let Some(mut book) = book else {
-        return (run, errors);
-    };
-    run.created = true;
-    for step in steps {
-        if let Err(e) = run_step(&mut book, step, &mut run, dir, io) {
-            errors += 1;
-            run.error = Some(e);
-            let mut restarted = false;
-            for _ in 0..10 {
-                if run_step(&mut book, &Step::Reopen, &mut run, dir, io).is_ok() {
-                    restarted = true;
-                    break;
-                }
-                errors += 1;
-            }
-            assert!(restarted, "the book did not reopen after {:?}", run.error);
-        }
-    }
-    (run, errors)
+    matrix_part(5, 8);
 }
 
 #[test]
-fn fault_random_200_seeded() {
-    let steps = small_scenario();
-    let calls = clean_calls(&steps);
-    let mut rng = fastrand::Rng::with_seed(15);
-    let (mut runs, mut faults, mut errors) = (0, 0, 0);
-    while faults < 200 {
+fn fault_matrix_each_fault_at_each_call_part_6() {
+    matrix_part(6, 8);
+}
+
+#[test]
+fn fault_matrix_each_fault_at_each_call_part_7() {
+    matrix_part(7, 8);
+}
+
+/// Rows `skip..skip + n` of a CSV file, with its header.
+fn rows(bytes: &[u8], skip: usize, n: usize) -> Vec<u8> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for line in lines.skip(skip).take(n) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// The scenario over the full reference data: the six files of `data/rw08` (858 people in
+/// 238 households, their survey, 70 donors, 795 iuran receipts, 61 PMKS, 132 santunan),
+/// each imported in pieces of about 100 rows (40 households) as separate imports, each
+/// compacted after it as `rukun import` does (so that a run can start from the book as any
+/// piece left it, and open it quickly), then as the matrix: 50 receipts, a sync with a peer that wrote
+/// three receipts, a compaction, a key rotation, five more receipts, a compaction.
+fn full_scenario() -> Vec<Step> {
+    let mut steps = Vec::new();
+    for skip in (0..238).step_by(40) {
+        steps.push(Step::Import(ImportKind::Penduduk, penduduk_slice(skip, 40)));
+        steps.push(Step::Compact);
+    }
+    for (kind, file, count) in [
+        (ImportKind::Survei, "rw08-survei-rumah.csv", 238),
+        (ImportKind::Donatur, "donatur.csv", 70),
+        (ImportKind::Iuran, "iuran-2025.csv", 795),
+        (ImportKind::Pmks, "pmks-2025.csv", 61),
+        (ImportKind::Santunan, "santunan-2025.csv", 132),
+    ] {
+        let bytes = reference(file);
+        for skip in (0..count).step_by(100) {
+            steps.push(Step::Import(kind, rows(&bytes, skip, 100)));
+            steps.push(Step::Compact);
+        }
+    }
+    steps.push(Step::Fork(penduduk_slice(238, 0)));
+    steps.extend(std::iter::repeat_n(Step::Receipts(10), 5));
+    steps.extend([
+        Step::Sync,
+        Step::Compact,
+        Step::Rotate,
+        Step::Receipts(5),
+        Step::Compact,
+    ]);
+    steps
+}
+
+/// A book folder's files (all but the lock), to put back in another folder.
+type Files = Vec<(PathBuf, Vec<u8>)>;
+
+/// Reads every file of the book folder `dir` but its lock.
+fn capture(dir: &Path) -> Files {
+    let mut out = Vec::new();
+    let mut folders = vec![PathBuf::new()];
+    while let Some(rel) = folders.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel)).unwrap() {
+            let entry = entry.unwrap();
+            let name = rel.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(name);
+            } else if entry.file_name() != LOCK_FILE {
+                out.push((name, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Writes `files` into the new book folder `dir`.
+fn restore(files: &Files, dir: &Path) {
+    for sub in [DOC_DIR, DEVICE_DIR] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    for (rel, bytes) in files {
+        std::fs::write(dir.join(rel), bytes).unwrap();
+    }
+}
+
+/// The clean run of the full scenario just before one of its steps.
+struct Checkpoint {
+    /// The number of I/O calls made before the step.
+    first_call: usize,
+    /// The book folder.
+    files: Files,
+    /// What the run had reported saved, and the receipt numbers it had issued.
+    saved: BTreeSet<String>,
+    numbers: Vec<String>,
+    /// The current passphrase and how far the rotation went.
+    pw: &'static str,
+    rotation: Rotation,
+    synced: bool,
+    /// The peer's document, once forked.
+    peer_doc: Option<Vec<u8>>,
+}
+
+/// The full scenario, run once without a fault (checked), with the state before each step
+/// kept so that a run with a fault at call N starts at the step that makes call N instead
+/// of importing everything before it again.
+struct FullPlan {
+    steps: Vec<Step>,
+    checkpoints: Vec<Checkpoint>,
+    /// The I/O calls of the clean run.
+    calls: usize,
+    /// How long the clean run (with its checks) took.
+    clean: std::time::Duration,
+}
+
+/// The plan of the full scenario, made once per test process (the parts share it).
+fn full_plan() -> &'static FullPlan {
+    static PLAN: std::sync::OnceLock<FullPlan> = std::sync::OnceLock::new();
+    PLAN.get_or_init(|| {
+        let started = std::time::Instant::now();
+        let steps = full_scenario();
         let (_tmp, dir) = new_dir();
         let io = faulty();
-        for _ in 0..8 {
-            let index = rng.usize(..calls.len() * 11 / 10);
-            let op = calls.get(index).copied().unwrap_or(Op::Write);
-            let kinds = FaultKind::for_op(op);
-            io.at_call(index, kinds[rng.usize(..kinds.len())]);
+        let mut run = Run {
+            created: true,
+            ..Run::default()
+        };
+        let mut book = Book::create_with_io(&dir, PW, fast(), &init(), io.clone()).unwrap();
+        let mut checkpoints = Vec::with_capacity(steps.len());
+        for step in &steps {
+            checkpoints.push(Checkpoint {
+                first_call: io.log().len(),
+                files: capture(&dir),
+                saved: run.saved.clone(),
+                numbers: run.numbers.clone(),
+                pw: run.pw,
+                rotation: run.rotation,
+                synced: run.synced,
+                peer_doc: run.peer.as_mut().map(|p| p.book.save_document()),
+            });
+            run_step(&mut book, step, &mut run, &dir, &io).unwrap();
         }
-        let (run, e) = run_restarting(&dir, &io, &steps);
-        check_after(&dir, &run, &format!("seeded run {runs}"));
-        faults += io.fired().len();
-        errors += e;
-        runs += 1;
+        drop(book);
+        assert_eq!(run.numbers.len(), 55);
+        assert_eq!(run.rotation, Rotation::Done);
+        assert!(run.synced);
+        assert!(run.saved.len() > 2900, "{}", run.saved.len());
+        let calls = io.log().len();
+        check_after(&dir, &mut run, "full data, no fault", &mut Tally::default());
+        FullPlan {
+            steps,
+            checkpoints,
+            calls,
+            clean: started.elapsed(),
+        }
+    })
+}
+
+/// One run of the full scenario with a fault at the clean run's call `call`, of the kind
+/// `pick` selects: from the checkpoint before the step that makes that call, the book is
+/// opened (without fault), the fault is planned at the same place within the step, and
+/// the run stops after the step in which it fired (or at the first error). A call of the
+/// book's creation runs from the start.
+fn resumed_run(plan: &FullPlan, call: usize, pick: usize, dir: &Path) -> (Run, Arc<FaultFs>) {
+    let Some(at) = plan.checkpoints.iter().rposition(|c| c.first_call <= call) else {
+        // A call made while the book is created: a run from the start.
+        let io = faulty();
+        io.at_call_pick(call, pick);
+        return (run_scenario(dir, &io, &plan.steps, true), io);
+    };
+    let cp = &plan.checkpoints[at];
+    restore(&cp.files, dir);
+    let mut run = Run {
+        saved: cp.saved.clone(),
+        numbers: cp.numbers.clone(),
+        created: true,
+        pw: cp.pw,
+        rotation: cp.rotation,
+        synced: cp.synced,
+        peer: cp.peer_doc.as_ref().map(|d| Peer {
+            book: Book::from_document_bytes(peer_device(), d).unwrap(),
+            states: PeerSyncStates::new(),
+            ours: PeerSyncStates::new(),
+        }),
+        ..Run::default()
+    };
+    let io = faulty();
+    let mut book = Book::open_with_io(dir, run.pw, io.clone()).unwrap();
+    io.at_call_pick(io.log().len() + (call - cp.first_call), pick);
+    for step in &plan.steps[at..] {
+        if let Err(e) = run_step(&mut book, step, &mut run, dir, &io) {
+            run.error = Some(e);
+            break;
+        }
+        if !io.fired().is_empty() {
+            break;
+        }
+    }
+    drop(book);
+    (run, io)
+}
+
+/// A quarter of the 200 seeded random faults over the full reference data (the parts run
+/// in parallel; each draws from its own seed until 50 faults have fired).
+fn random_full_part(part: u64) {
+    let started = std::time::Instant::now();
+    let plan = full_plan();
+    let waited = started.elapsed();
+    let mut rng = fastrand::Rng::with_seed(15 + part);
+    let mut tally = Tally::default();
+    let mut by_fault: BTreeMap<(Op, FaultKind), usize> = BTreeMap::new();
+    let mut faults = 0;
+    while faults < 50 {
+        let call = rng.usize(..plan.calls);
+        let pick = rng.usize(..6);
+        let (_tmp, dir) = new_dir();
+        let (mut run, io) = resumed_run(plan, call, pick, &dir);
+        let fired = io.fired();
+        assert!(fired.len() <= 1, "{fired:?}");
+        check_after(
+            &dir,
+            &mut run,
+            &format!("part {part}, clean call {call} ({fired:?})"),
+            &mut tally,
+        );
+        for (_, op, kind) in fired {
+            *by_fault.entry((op, kind)).or_default() += 1;
+            faults += 1;
+        }
     }
     println!(
-        "seeded random faults (seed 15): {faults} faults fired in {runs} runs of the scenario with restarts, {errors} errors reported; every book reopened with all it reported saved and no receipt number twice"
+        "seeded random faults over the full reference data, part {part}/4 (seed {}): the scenario (data/rw08: 858 people, 238 surveyed households, 70 donors, 795 iuran, 61 PMKS, 132 santunan, in {} imports; 50 receipts, sync, compact, rotate, 5 receipts, compact) makes {} I/O calls (clean run and checks {:.1?}); {faults} faults fired ({by_fault:?}) in {} runs, each from the checkpoint before the step of its call and stopped after that step: {} stopped with a clear error, {} completed; the book then opened with the old passphrase {} times and with the new one {} times (only that one), held all it reported saved, synced again with the peer {} times, and no receipt number was used twice; {:.1?} (of which {:.1?} waiting for the clean run)",
+        15 + part,
+        plan.steps
+            .iter()
+            .filter(|s| matches!(s, Step::Import(..)))
+            .count(),
+        plan.calls,
+        plan.clean,
+        tally.runs,
+        tally.stopped,
+        tally.runs - tally.stopped,
+        tally.opened_with_old,
+        tally.opened_with_new,
+        tally.synced_again,
+        started.elapsed(),
+        waited,
     );
+    assert_eq!(faults, 50);
+}
+
+#[test]
+fn fault_random_200_seeded_full_data_part_0() {
+    random_full_part(0);
+}
+
+#[test]
+fn fault_random_200_seeded_full_data_part_1() {
+    random_full_part(1);
+}
+
+#[test]
+fn fault_random_200_seeded_full_data_part_2() {
+    random_full_part(2);
+}
+
+#[test]
+fn fault_random_200_seeded_full_data_part_3() {
+    random_full_part(3);
 }
 
 // ----- a device that runs out of space while syncing ----------------------------------------
@@ -666,7 +1144,6 @@ fn fault_random_200_seeded() {
 /// everything.
 #[test]
 fn fault_disk_full_during_sync_keeps_the_book_and_its_sync_state() {
-    use crate::replica::PeerSyncStates;
     let (_tmp, dir) = new_dir();
     let fs = faulty();
     let mut a = Book::create_with_io(&dir, PW, fast(), &init(), fs.clone()).unwrap();
@@ -749,8 +1226,6 @@ fn fault_disk_full_during_sync_keeps_the_book_and_its_sync_state() {
 
 // ----- hole 6: a passphrase change that rotates the key -------------------------------------
 
-const NEW_PW: &str = "kata sandi yang baru";
-
 /// A book with a household and a receipt; returns its member id and receipt numbers.
 fn rotation_book(dir: &Path) -> (crate::MemberId, Vec<String>) {
     let mut book = Book::create(dir, PW, fast(), &init()).unwrap();
@@ -810,7 +1285,16 @@ fn fault_rotation_interrupted_at_each_step_leaves_one_book() {
     ] {
         let (_tmp, dir) = new_dir();
         let (member, numbers) = rotation_book(&dir);
-        Book::rotate_key_until(&dir, PW, NEW_PW, fast(), &mut |_, _, _| {}, stop).unwrap();
+        Book::rotate_key_until(
+            &dir,
+            PW,
+            NEW_PW,
+            fast(),
+            &mut |_, _, _| {},
+            stop,
+            Arc::new(RealFs),
+        )
+        .unwrap();
         let wrong = if opens_with == PW { NEW_PW } else { PW };
         assert!(
             Book::open(&dir, wrong).is_err(),

@@ -6,8 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use super::crypto::{self, DataKey, KdfParams, NONCE_LEN};
 
-/// The format version written by this code.
-pub(super) const FORMAT_VERSION: u32 = 1;
+/// The format version written by this code. Version 2 added linked chunks (file kind 4)
+/// and device blobs with a write generation (kind 5), which a reader of version 1 cannot
+/// open (it would skip every chunk as damaged and lose the device key), so those readers
+/// must refuse the book instead.
+pub(super) const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this code opens (upgraded to [`FORMAT_VERSION`] on open).
+pub(super) const OLDEST_FORMAT: u32 = 1;
 /// File name of the header.
 pub(super) const HEADER_FILE: &str = "header.json";
 /// Salt length for new headers, in bytes.

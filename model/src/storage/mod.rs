@@ -35,7 +35,7 @@ mod tests;
 mod vfs;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,7 +48,7 @@ pub use crypto::KdfParams;
 pub use error::{StorageError, StorageWarning};
 
 use crypto::{DataKey, KEY_LEN, Kind, SealFailure};
-use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure};
+use header::{FORMAT_VERSION, HEADER_FILE, Header, HeaderFailure, OLDEST_FORMAT};
 #[cfg(test)]
 pub(crate) use vfs::{FaultFs, FaultKind, Op};
 pub(crate) use vfs::{RealFs, Vfs};
@@ -232,12 +232,13 @@ fn header_error(dir: &Path, failure: HeaderFailure) -> StorageError {
 }
 
 /// Creates a folder and its parents.
-fn make_dir(path: &Path) -> Result<(), StorageError> {
-    fs::create_dir_all(path).map_err(|source| StorageError::Write {
-        path: path.to_path_buf(),
-        op: "create the folder",
-        source,
-    })
+fn make_dir(io: &dyn Vfs, path: &Path) -> Result<(), StorageError> {
+    io.create_dir_all(path)
+        .map_err(|source| StorageError::Write {
+            path: path.to_path_buf(),
+            op: "create the folder",
+            source,
+        })
 }
 
 /// Reads and decrypts one file of `doc/` for `open` (of either chunk kind, or a
@@ -380,61 +381,120 @@ fn rotation_dirs(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 /// Removes a folder a rotation left, if it is there.
-fn remove_left_dir(p: &Path) -> Result<(), StorageError> {
+fn remove_left_dir(io: &dyn Vfs, p: &Path) -> Result<(), StorageError> {
     if !p.exists() {
         return Ok(());
     }
     tracing::info!(path = %p.display(), "removing what a key rotation left");
-    std::fs::remove_dir_all(p).map_err(|source| StorageError::Write {
-        path: p.to_path_buf(),
-        op: "remove",
-        source,
-    })
+    match io.remove_dir_all(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StorageError::Write {
+            path: p.to_path_buf(),
+            op: "remove",
+            source,
+        }),
+    }
 }
 
-/// Renames a whole book folder and makes the rename durable (its parent fsynced).
-fn rename_dir(from: &Path, to: &Path) -> Result<(), StorageError> {
-    std::fs::rename(from, to).map_err(|source| StorageError::Write {
+/// Removes what a finished (or undone) rotation left beside `dir` and the completion
+/// marker inside it. Nothing of it is needed any more, so a failure is only logged (the
+/// next open tries again).
+fn clean_after_rotation(io: &dyn Vfs, dir: &Path) {
+    let (staging, old) = rotation_dirs(dir);
+    for p in [&staging, &old] {
+        if let Err(e) = remove_left_dir(io, p) {
+            tracing::warn!(error = %e, "could not remove what a key rotation left; the next open tries again");
+        }
+    }
+    let marker = dir.join(ROTATION_COMPLETE);
+    if marker.exists()
+        && let Err(e) = fsio::remove_if_exists(io, &marker)
+    {
+        tracing::warn!(path = %marker.display(), error = %e, "could not remove a key rotation's marker");
+    }
+}
+
+/// Renames a whole book folder and makes the rename durable (its parent fsynced; a failed
+/// fsync of the parent is logged: the rename is done and the next open copes with either
+/// state).
+fn rename_dir(io: &dyn Vfs, from: &Path, to: &Path) -> Result<(), StorageError> {
+    io.rename(from, to).map_err(|source| StorageError::Write {
         path: to.to_path_buf(),
         op: "rename into place",
         source,
     })?;
-    if let Some(parent) = to.parent() {
-        let _ = RealFs.sync_dir(parent);
+    if let Some(parent) = to.parent()
+        && let Err(e) = io.sync_dir(parent)
+    {
+        tracing::warn!(dir = %parent.display(), error = %e, "could not sync the folder after a key rotation's rename");
     }
     Ok(())
 }
 
-/// The empty folder a key rotation of `dir` writes the new copy into (what an earlier,
-/// unfinished rotation left there is removed first).
-pub(crate) fn rotation_staging(dir: &Path) -> Result<PathBuf, StorageError> {
-    let (staging, _) = rotation_dirs(dir);
-    remove_left_dir(&staging)?;
+/// The empty folder a key rotation of `dir` writes the new copy into. What an earlier,
+/// unfinished rotation left is removed first: its staging copy, and an old copy set aside
+/// (the caller has opened `dir`, so an interrupted switch has already been finished).
+pub(crate) fn rotation_staging(io: &dyn Vfs, dir: &Path) -> Result<PathBuf, StorageError> {
+    let (staging, old) = rotation_dirs(dir);
+    remove_left_dir(io, &staging)?;
+    remove_left_dir(io, &old)?;
     Ok(staging)
+}
+
+/// Takes away the staging folder of a rotation that failed before its switch (logged if
+/// that fails too: the next open or rotation removes it).
+pub(crate) fn drop_rotation_staging(io: &dyn Vfs, dir: &Path) {
+    let (staging, _) = rotation_dirs(dir);
+    if let Err(e) = remove_left_dir(io, &staging) {
+        tracing::warn!(error = %e, "could not remove an unfinished key rotation's copy; the next open tries again");
+    }
 }
 
 /// Marks the staging folder of a rotation complete (durably), then switches it in: the
 /// book is set aside, the new copy takes its name, the old one is removed. `stop` ends it
 /// early as a crash would; [`finish_rotation`] completes any such state at the next open.
-/// If the new copy cannot take the name, the book is put back and stays as it was.
-pub(crate) fn switch_rotation(dir: &Path, stop: RotateStop) -> Result<(), StorageError> {
+///
+/// If the new copy cannot take the name, the book is put back and stays as it was (the
+/// error is returned; the old passphrase opens it). If it cannot be put back either, the
+/// new copy is tried once more; when that works the rotation is done, otherwise
+/// [`StorageError::RotationPending`] says that the next open finishes it (with the new
+/// passphrase). After the switch, a failure to remove the old copy is only logged.
+pub(crate) fn switch_rotation(
+    io: &dyn Vfs,
+    dir: &Path,
+    stop: RotateStop,
+) -> Result<(), StorageError> {
     let (staging, old) = rotation_dirs(dir);
-    fsio::write_durable(&RealFs, &staging, ROTATION_COMPLETE, b"")?;
+    fsio::write_durable(io, &staging, ROTATION_COMPLETE, b"")?;
     if stop == RotateStop::BeforeSwitch {
         return Ok(());
     }
-    rename_dir(dir, &old)?;
+    rename_dir(io, dir, &old)?;
     if stop == RotateStop::BetweenRenames {
         return Ok(());
     }
-    if let Err(e) = rename_dir(&staging, dir) {
-        let _ = std::fs::rename(&old, dir);
-        return Err(e);
+    if let Err(e) = rename_dir(io, &staging, dir) {
+        match rename_dir(io, &old, dir) {
+            Ok(()) => {
+                drop_rotation_staging(io, dir);
+                return Err(e);
+            }
+            Err(back) => {
+                tracing::warn!(error = %back, "could not put the book back after a failed key rotation switch; trying the new copy again");
+                if rename_dir(io, &staging, dir).is_err() {
+                    return Err(StorageError::RotationPending {
+                        path: dir.to_path_buf(),
+                    });
+                }
+            }
+        }
     }
     if stop == RotateStop::BeforeCleanup {
         return Ok(());
     }
-    finish_rotation(dir)
+    clean_after_rotation(io, dir);
+    Ok(())
 }
 
 /// Finishes or undoes a key rotation that a crash interrupted, so exactly one book is
@@ -443,23 +503,20 @@ pub(crate) fn switch_rotation(dir: &Path, stop: RotateStop) -> Result<(), Storag
 ///   is finished (the new passphrase opens the book);
 /// - `dir` has its header: a staging copy is dropped (the switch never started, the old
 ///   passphrase still opens the book), and an old copy set aside is removed (the switch
-///   was done).
-pub(crate) fn finish_rotation(dir: &Path) -> Result<(), StorageError> {
+///   was done). These removals are only logged when they fail: the book opens anyway.
+///
+/// # Errors
+/// `Write` when the complete staging copy cannot be renamed into place (the book cannot
+/// open until it is).
+pub(crate) fn finish_rotation(io: &dyn Vfs, dir: &Path) -> Result<(), StorageError> {
     let (staging, old) = rotation_dirs(dir);
     if !dir.join(HEADER_FILE).is_file() && staging.join(ROTATION_COMPLETE).is_file() {
         tracing::info!(dir = %dir.display(), "finishing an interrupted key rotation");
-        rename_dir(&staging, dir)?;
+        rename_dir(io, &staging, dir)?;
     }
-    if dir.join(HEADER_FILE).is_file() {
-        remove_left_dir(&staging)?;
-        remove_left_dir(&old)?;
-        fsio::remove_if_exists(&RealFs, &dir.join(ROTATION_COMPLETE)).map_err(|source| {
-            StorageError::Write {
-                path: dir.join(ROTATION_COMPLETE),
-                op: "remove",
-                source,
-            }
-        })?;
+    let leftovers = staging.exists() || old.exists() || dir.join(ROTATION_COMPLETE).exists();
+    if leftovers && dir.join(HEADER_FILE).is_file() {
+        clean_after_rotation(io, dir);
     }
     Ok(())
 }
@@ -508,9 +565,12 @@ impl NewBookKey {
 }
 
 impl BookStore {
-    /// Whether `dir` holds a book (its `header.json` exists).
+    /// Whether `dir` holds a book: its `header.json` exists, or a key rotation was
+    /// interrupted during its switch (the complete new copy waits beside it, and the next
+    /// open puts it in place).
     pub fn exists(dir: &Path) -> bool {
-        dir.join(HEADER_FILE).is_file()
+        let (staging, _) = rotation_dirs(dir);
+        dir.join(HEADER_FILE).is_file() || staging.join(ROTATION_COMPLETE).is_file()
     }
 
     /// Creates a new, empty book in `dir` (created with its parents if
@@ -543,7 +603,7 @@ impl BookStore {
         key: NewBookKey,
         io: Arc<dyn Vfs>,
     ) -> Result<BookStore, StorageError> {
-        make_dir(dir)?;
+        make_dir(&*io, dir)?;
         let lock = take_lock(dir)?;
         let header_path = dir.join(HEADER_FILE);
         if header_path.exists() {
@@ -551,14 +611,14 @@ impl BookStore {
         }
         fsio::sweep_tmp(&*io, dir, fsio::list_names(&*io, dir)?);
         let doc_dir = dir.join(DOC_DIR);
-        make_dir(&doc_dir)?;
+        make_dir(&*io, &doc_dir)?;
         if fsio::list_names(&*io, &doc_dir)?
             .iter()
             .any(|n| n.ends_with(EXT))
         {
             return Err(StorageError::AlreadyExists { path: doc_dir });
         }
-        make_dir(&dir.join(DEVICE_DIR))?;
+        make_dir(&*io, &dir.join(DEVICE_DIR))?;
         let NewBookKey { data_key, header } = key;
         if let Err(e) = write_header(&*io, dir, &header) {
             // A header whose folder sync failed is in place, but no book file was written
@@ -615,7 +675,7 @@ impl BookStore {
         passphrase: &str,
         io: Arc<dyn Vfs>,
     ) -> Result<(BookStore, Loaded), StorageError> {
-        finish_rotation(dir)?;
+        finish_rotation(&*io, dir)?;
         let header_path = dir.join(HEADER_FILE);
         if !header_path.is_file() {
             return Err(StorageError::NotFound {
@@ -633,7 +693,7 @@ impl BookStore {
             path: header_path.clone(),
             reason: e.to_string(),
         })?;
-        if header.format != FORMAT_VERSION {
+        if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&header.format) {
             return Err(StorageError::UnsupportedFormat {
                 path: header_path,
                 found: header.format,
@@ -643,11 +703,26 @@ impl BookStore {
         let data_key = header
             .unlock(passphrase)
             .map_err(|f| header_error(dir, f))?;
+        let header = if header.format < FORMAT_VERSION {
+            // A book of format 1 (plain chunks and device blobs, which this code still
+            // reads): its header says format 2 before this code writes a linked chunk or a
+            // blob with a generation into it, so an older rukun refuses the book with a
+            // clear error instead of skipping those files as damaged.
+            let upgraded = Header {
+                format: FORMAT_VERSION,
+                ..header
+            };
+            write_header(&*io, dir, &upgraded)?;
+            tracing::info!(dir = %dir.display(), "upgraded the book folder to format {FORMAT_VERSION}");
+            upgraded
+        } else {
+            header
+        };
 
         let doc_dir = dir.join(DOC_DIR);
         let device_dir = dir.join(DEVICE_DIR);
-        make_dir(&doc_dir)?;
-        make_dir(&device_dir)?;
+        make_dir(&*io, &doc_dir)?;
+        make_dir(&*io, &device_dir)?;
         fsio::sweep_tmp(&*io, &device_dir, fsio::list_names(&*io, &device_dir)?);
 
         let mut chunks = BTreeSet::new();

@@ -1,5 +1,6 @@
 //! Tests of the book store (run on real temporary folders).
 
+use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -179,7 +180,7 @@ fn header_holds_params_and_no_clear_key_and_tampering_fails() {
     let header_path = dir.join(HEADER_FILE);
     let original = fs::read_to_string(&header_path).unwrap();
     let json: serde_json::Value = serde_json::from_str(&original).unwrap();
-    assert_eq!(json["format"], 1);
+    assert_eq!(json["format"], 2);
     assert_eq!(json["kdf"]["algorithm"], "argon2id");
     assert_eq!(json["kdf"]["m_kib"], 8);
     assert_eq!(json["kdf"]["t"], 1);
@@ -231,11 +232,11 @@ fn header_holds_params_and_no_clear_key_and_tampering_fails() {
         Err(StorageError::BadHeader { .. })
     ));
     let mut j = json.clone();
-    j["format"] = 2.into();
+    j["format"] = 3.into();
     fs::write(&header_path, serde_json::to_vec(&j).unwrap()).unwrap();
     assert!(matches!(
         BookStore::open(&dir, PW),
-        Err(StorageError::UnsupportedFormat { found: 2, .. })
+        Err(StorageError::UnsupportedFormat { found: 3, .. })
     ));
     let mut j = json.clone();
     j["kdf"]["m_kib"] = (64u64 * 1024 * 1024).into();
@@ -910,4 +911,60 @@ proptest! {
         let snapshots = doc_listing(&dir).iter().filter(|n| n.starts_with(SNAPSHOT_PREFIX)).count();
         prop_assert!(snapshots <= 2);
     }
+}
+
+/// A book in the layout of format 1 (plain chunks, kind 2; device blobs without a
+/// generation, kind 3; header format 1) opens with everything in it, and its header says
+/// format 2 before anything of format 2 is written into it.
+#[test]
+fn format_1_book_opens_and_is_upgraded_to_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("book");
+    let store = BookStore::create(&dir, PW, fast()).unwrap();
+    let key = store.data_key.clone();
+    drop(store);
+    for seq in 1..=2u64 {
+        let name = chunk_name(seq);
+        let sealed = crypto::seal_file(
+            &key,
+            Kind::Chunk,
+            &doc_logical(&name),
+            format!("old edit {seq}").as_bytes(),
+        )
+        .unwrap();
+        fs::write(dir.join(DOC_DIR).join(&name), sealed).unwrap();
+    }
+    let blob = crypto::seal_file(&key, Kind::Device, "device/receipt_seq.rkn", b"7").unwrap();
+    fs::write(dir.join(DEVICE_DIR).join("receipt_seq.rkn"), blob).unwrap();
+    let header_path = dir.join(HEADER_FILE);
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
+    json["format"] = 1.into();
+    fs::write(&header_path, serde_json::to_vec(&json).unwrap()).unwrap();
+
+    let (mut store, loaded) = BookStore::open(&dir, PW).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(
+        loaded.chunks,
+        vec![b"old edit 1".to_vec(), b"old edit 2".to_vec()]
+    );
+    assert_eq!(store.read_device("receipt_seq").unwrap().unwrap(), b"7");
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
+    assert_eq!(json["format"], 2, "upgraded on open");
+    store.append_chunk(b"new edit").unwrap();
+    store.write_device("receipt_seq", b"8").unwrap();
+    drop(store);
+    let (store, loaded) = BookStore::open(&dir, PW).unwrap();
+    assert_eq!(loaded.chunks.len(), 3);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(store.read_device("receipt_seq").unwrap().unwrap(), b"8");
+    // The wrong passphrase upgrades nothing.
+    drop(store);
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
+    json["format"] = 1.into();
+    fs::write(&header_path, serde_json::to_vec(&json).unwrap()).unwrap();
+    assert!(BookStore::open(&dir, "salah sekali").is_err());
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&header_path).unwrap()).unwrap();
+    assert_eq!(json["format"], 1);
 }

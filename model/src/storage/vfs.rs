@@ -1,10 +1,11 @@
 //! The file operations under the book store, behind a small trait so that tests can make
-//! any write, fsync, rename, folder fsync, read, removal or listing fail (or a read return
-//! short or garbled data) at the N-th call.
+//! any write, fsync, rename, folder fsync, read, removal, listing or folder creation or
+//! removal fail (or a read return short or garbled data, or a folder removal stop half way)
+//! at the N-th call.
 //!
 //! Why a trait of our own rather than a failpoint crate (`fail`, `fail-parallel`): the
-//! store does only seven kinds of file operation, all in `fsio.rs` and `mod.rs`, so one
-//! trait with seven methods covers every call site; a test gets its own injector per book
+//! store does only eight kinds of file operation, all in `fsio.rs` and `mod.rs`, so one
+//! trait with eight methods covers every call site (a key rotation's folders included); a test gets its own injector per book
 //! (no process-global failpoint registry, so tests run in parallel without a lock and
 //! without a `failpoints` cargo feature that would change what is compiled); the faulty
 //! implementation can count calls and do what a failing disk really does (write half a
@@ -17,13 +18,13 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// The file operations the book store performs (all of them, except taking the lock and
-/// creating folders).
+/// The file operations the book store performs (all of them except taking the lock; a
+/// check whether a path exists is a look at metadata, not counted as an operation).
 pub(crate) trait Vfs: Send + Sync + std::fmt::Debug {
     /// Creates or truncates `path`, writes all of `bytes` and fsyncs the file. On failure,
     /// the step that failed ("create temporary file for", "write" or "fsync").
     fn write_synced(&self, path: &Path, bytes: &[u8]) -> Result<(), (&'static str, io::Error)>;
-    /// Renames `from` over `to`.
+    /// Renames the file or folder `from` to `to` (a file over an existing file).
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     /// Flushes a folder's entries (new, renamed, removed files) to disk.
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
@@ -33,6 +34,10 @@ pub(crate) trait Vfs: Send + Sync + std::fmt::Debug {
     fn remove(&self, path: &Path) -> io::Result<()>;
     /// The entry names of a folder.
     fn list(&self, dir: &Path) -> io::Result<Vec<OsString>>;
+    /// Creates a folder and any missing parents (an existing folder is not an error).
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
+    /// Removes a folder with everything in it.
+    fn remove_dir_all(&self, dir: &Path) -> io::Result<()>;
 }
 
 /// The real file system.
@@ -82,6 +87,14 @@ impl Vfs for RealFs {
         }
         Ok(names)
     }
+
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)
+    }
+
+    fn remove_dir_all(&self, dir: &Path) -> io::Result<()> {
+        fs::remove_dir_all(dir)
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +130,10 @@ mod fault {
         Remove,
         /// Listing a folder.
         List,
+        /// Creating a folder (and its parents).
+        CreateDir,
+        /// Removing a folder with its contents.
+        RemoveDir,
     }
 
     /// What an injected fault does.
@@ -125,7 +142,8 @@ mod fault {
         /// The call fails (EIO; for a write nothing is written).
         Fail,
         /// A write stores only the first half and fails with ENOSPC; a read returns only
-        /// the first half of the file.
+        /// the first half of the file; a folder removal removes half of the entries and
+        /// fails.
         Short,
         /// A read returns the file with one byte flipped (in the middle); a write stores it
         /// so and reports success (a disk that lies).
@@ -139,6 +157,7 @@ mod fault {
             match op {
                 Op::Write => &[FaultKind::Fail, FaultKind::Short],
                 Op::Read => &[FaultKind::Fail, FaultKind::Short, FaultKind::Garble],
+                Op::RemoveDir => &[FaultKind::Fail, FaultKind::Short],
                 _ => &[FaultKind::Fail],
             }
         }
@@ -152,6 +171,9 @@ mod fault {
         at_call: Vec<(usize, FaultKind)>,
         /// Faults to inject: (op, index among the calls of that op from 0, kind).
         at_op: Vec<(Op, usize, FaultKind)>,
+        /// Faults to inject: (global call index, a number that picks the kind among those
+        /// that make sense for whatever call that is).
+        at_pick: Vec<(usize, usize)>,
         /// Faults injected: (call index, op, kind).
         fired: Vec<(usize, Op, FaultKind)>,
     }
@@ -183,6 +205,12 @@ mod fault {
         /// Injects `kind` at the global call number `n` (counted from 0 since creation).
         pub(crate) fn at_call(&self, n: usize, kind: FaultKind) {
             self.state.lock().unwrap().at_call.push((n, kind));
+        }
+
+        /// Injects a fault at the global call number `n`, of the kind that `pick` selects
+        /// (modulo their number) among those that make sense for that call.
+        pub(crate) fn at_call_pick(&self, n: usize, pick: usize) {
+            self.state.lock().unwrap().at_pick.push((n, pick));
         }
 
         /// Injects `kind` at the `n`-th (from 0) call of `op` made from now on.
@@ -218,6 +246,13 @@ mod fault {
                         .iter()
                         .find(|(o, n, _)| *o == op && *n == nth)
                         .map(|(_, _, k)| *k)
+                })
+                .or_else(|| {
+                    let kinds = FaultKind::for_op(op);
+                    s.at_pick
+                        .iter()
+                        .find(|(n, _)| *n == index)
+                        .map(|(_, pick)| kinds[pick % kinds.len()])
                 });
             if let Some(k) = planned {
                 s.fired.push((index, op, k));
@@ -288,6 +323,34 @@ mod fault {
             match self.hit(Op::List) {
                 Some(_) => Err(injected(io::ErrorKind::Other)),
                 None => RealFs.list(dir),
+            }
+        }
+
+        fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+            match self.hit(Op::CreateDir) {
+                Some(_) => Err(injected(io::ErrorKind::Other)),
+                None => RealFs.create_dir_all(dir),
+            }
+        }
+
+        fn remove_dir_all(&self, dir: &Path) -> io::Result<()> {
+            match self.hit(Op::RemoveDir) {
+                Some(FaultKind::Short) => {
+                    // Stops half way, as a removal interrupted by a crash or an error would.
+                    let mut names = RealFs.list(dir)?;
+                    names.sort();
+                    for name in names.iter().take(names.len() / 2) {
+                        let path = dir.join(name);
+                        if path.is_dir() {
+                            fs::remove_dir_all(&path)?;
+                        } else {
+                            fs::remove_file(&path)?;
+                        }
+                    }
+                    Err(injected(io::ErrorKind::Other))
+                }
+                Some(_) => Err(injected(io::ErrorKind::Other)),
+                None => RealFs.remove_dir_all(dir),
             }
         }
     }
