@@ -75,9 +75,43 @@ fn demo_makes_the_reference_book_in_one_step() {
     let printed: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     let s = stats(&book);
     assert_eq!(printed, s);
+    // All fourteen files: the six of the paper book, and the whole year's.
     let expected = expected();
-    for k in COUNTS {
+    let full: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(data_dir().join("expected-2025-lengkap.json")).unwrap(),
+    )
+    .unwrap();
+    let rows = |f: &str| full["rows"][f].as_u64().unwrap();
+    for k in COUNTS.iter().filter(|k| **k != "receipts") {
         assert_eq!(s[k], expected[k], "{k}");
+    }
+    assert_eq!(
+        s["receipts"].as_u64().unwrap(),
+        expected["receipts"].as_u64().unwrap()
+            + rows("sumber-dana-2025.csv")
+            + rows("angsuran-2025.csv"),
+        "iuran, other income and repayments each have a kuitansi"
+    );
+    for (k, f) in [
+        ("expenses", "pengeluaran-2025.csv"),
+        ("loans", "pinjaman-2025.csv"),
+        ("meetings", "musyawarah-2025.csv"),
+        ("approvals", "keputusan-santunan-2025.csv"),
+        ("anggota", "anggota-2025.csv"),
+        ("natura", "natura-2025.csv"),
+    ] {
+        assert_eq!(s[k].as_u64().unwrap(), rows(f), "{k}");
+    }
+    // The year's report from the demo book is the independent figures.
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(&book, &["report", "--year", "2025", "--json"])).unwrap();
+    for k in [
+        "cash_in_by_kind",
+        "cash_out_by_kind",
+        "closing_balance_2025",
+        "loans",
+    ] {
+        assert_eq!(report[k], full[k], "{k}");
     }
     let members = ok(&book, &["members", "--json"]);
     assert!(

@@ -32,7 +32,13 @@ pub(crate) mod table {
     pub(crate) const DISBURSEMENTS: &str = "disbursements";
     pub(crate) const MEETINGS: &str = "meetings";
     pub(crate) const MERGES: &str = "merges";
-    pub(crate) const ALL: [&str; 11] = [
+    pub(crate) const EXPENSES: &str = "expenses";
+    pub(crate) const APPROVALS: &str = "approvals";
+    pub(crate) const LOANS: &str = "loans";
+    pub(crate) const REGISTER: &str = "register";
+    pub(crate) const NATURA: &str = "natura";
+    pub(crate) const CLOSINGS: &str = "closings";
+    pub(crate) const ALL: [&str; 17] = [
         GROUP,
         MEMBERS,
         ACTORS,
@@ -44,6 +50,12 @@ pub(crate) mod table {
         DISBURSEMENTS,
         MEETINGS,
         MERGES,
+        EXPENSES,
+        APPROVALS,
+        LOANS,
+        REGISTER,
+        NATURA,
+        CLOSINGS,
     ];
 }
 
@@ -856,12 +868,33 @@ impl Book {
         }
     }
 
-    pub(crate) fn record_obj(&self, t: &str, id: &str) -> Option<ObjId> {
-        let tbl = self.table_obj(t)?;
-        match self.doc.get(&tbl, id) {
-            Ok(Some((Value::Object(ObjType::Map), oid))) => Some(oid),
-            _ => None,
+    /// Every map the table `t` has: one, except when two devices created a table that
+    /// their book lacked (a table added by a later version) at the same time; the records
+    /// of all of them are read, new ones go into the winning one.
+    pub(crate) fn table_objs(&self, t: &str) -> Vec<ObjId> {
+        let mut all: Vec<ObjId> = self
+            .doc
+            .get_all(automerge::ROOT, t)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+            .collect();
+        // The winning one first.
+        if let Some(w) = self.table_obj(t)
+            && let Some(i) = all.iter().position(|x| *x == w)
+        {
+            all.swap(0, i);
         }
+        all
+    }
+
+    pub(crate) fn record_obj(&self, t: &str, id: &str) -> Option<ObjId> {
+        self.table_objs(t)
+            .into_iter()
+            .find_map(|tbl| match self.doc.get(&tbl, id) {
+                Ok(Some((Value::Object(ObjType::Map), oid))) => Some(oid),
+                _ => None,
+            })
     }
 
     pub(crate) fn read<T: serde::de::DeserializeOwned>(
@@ -869,12 +902,10 @@ impl Book {
         t: &'static str,
         id: &str,
     ) -> Result<Option<T>, BookError> {
-        let Some(tbl) = self.table_obj(t) else {
+        let Some(oid) = self.record_obj(t, id) else {
             return Ok(None);
         };
-        let Some((Value::Object(typ), oid)) = self.doc.get(&tbl, id)? else {
-            return Ok(None);
-        };
+        let typ = ObjType::Map;
         let json = crate::read::object_json(&self.doc, &oid, typ);
         serde_json::from_value(json)
             .map(Some)
@@ -890,9 +921,17 @@ impl Book {
         &self,
         t: &'static str,
     ) -> Vec<(String, T)> {
-        match self.table_obj(t) {
-            Some(tbl) => crate::read::read_table(&self.doc, &tbl, t),
-            None => Vec::new(),
+        let tables = self.table_objs(t);
+        match tables.as_slice() {
+            [] => Vec::new(),
+            [tbl] => crate::read::read_table(&self.doc, tbl, t),
+            many => {
+                let mut seen = std::collections::HashSet::new();
+                many.iter()
+                    .flat_map(|tbl| crate::read::read_table(&self.doc, tbl, t))
+                    .filter(|(id, _)| seen.insert(id.clone()))
+                    .collect()
+            }
         }
     }
 

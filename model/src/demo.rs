@@ -2,7 +2,7 @@
 //! 2025, invented people), built into the binary so that `rukun demo` and the app's "Coba
 //! dengan data contoh" show a full book in one step, with no file to find on a phone.
 //!
-//! It goes through the one write path: [`Book::create`] and [`import_csv`] of the six
+//! It goes through the one write path: [`Book::create`] and [`import_csv`] of the fourteen
 //! files of the paper book, exactly as a person importing them would.
 
 use std::path::Path;
@@ -10,8 +10,9 @@ use std::path::Path;
 use crate::storage::KdfParams;
 use crate::{Book, BookError, GroupInit, ImportError, ImportKind, ImportReport, import_csv};
 
-/// The files of the sample, in import order (people before surveys, donors before iuran).
-const FILES: [(ImportKind, &str, &[u8]); 6] = [
+/// The files of the sample, in import order (people before surveys, donors before iuran,
+/// meetings before what they decided, loans before their repayments).
+const FILES: [(ImportKind, &str, &[u8]); 14] = [
     (
         ImportKind::Penduduk,
         "rw08-penduduk.csv",
@@ -38,9 +39,49 @@ const FILES: [(ImportKind, &str, &[u8]); 6] = [
         include_bytes!("../../data/rw08/pmks-2025.csv"),
     ),
     (
+        ImportKind::Anggota,
+        "anggota-2025.csv",
+        include_bytes!("../../data/rw08/anggota-2025.csv"),
+    ),
+    (
+        ImportKind::Musyawarah,
+        "musyawarah-2025.csv",
+        include_bytes!("../../data/rw08/musyawarah-2025.csv"),
+    ),
+    (
+        ImportKind::Keputusan,
+        "keputusan-santunan-2025.csv",
+        include_bytes!("../../data/rw08/keputusan-santunan-2025.csv"),
+    ),
+    (
         ImportKind::Santunan,
         "santunan-2025.csv",
         include_bytes!("../../data/rw08/santunan-2025.csv"),
+    ),
+    (
+        ImportKind::SumberDana,
+        "sumber-dana-2025.csv",
+        include_bytes!("../../data/rw08/sumber-dana-2025.csv"),
+    ),
+    (
+        ImportKind::Natura,
+        "natura-2025.csv",
+        include_bytes!("../../data/rw08/natura-2025.csv"),
+    ),
+    (
+        ImportKind::Pengeluaran,
+        "pengeluaran-2025.csv",
+        include_bytes!("../../data/rw08/pengeluaran-2025.csv"),
+    ),
+    (
+        ImportKind::Pinjaman,
+        "pinjaman-2025.csv",
+        include_bytes!("../../data/rw08/pinjaman-2025.csv"),
+    ),
+    (
+        ImportKind::Angsuran,
+        "angsuran-2025.csv",
+        include_bytes!("../../data/rw08/angsuran-2025.csv"),
     ),
 ];
 

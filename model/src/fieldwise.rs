@@ -53,7 +53,34 @@ macro_rules! fieldwise {
     };
 }
 
-use crate::records::{Disbursement, Donor, Group, Household, Member, Person, Pmks};
+use crate::kas::Anggota;
+use crate::records::{Disbursement, Donor, Group, Household, Meeting, Member, Person, Pmks};
+
+fieldwise!(Meeting {
+    judul,
+    tanggal,
+    keputusan,
+    jenis,
+    tempat,
+    hadir as CodesField,
+    agenda,
+    created_by,
+    created_at as InstantField,
+});
+fieldwise!(Anggota {
+    no_anggota,
+    nik as DigitsField,
+    nama,
+    rt,
+    jabatan,
+    tanggal_masuk,
+    iuran_wajib_bulanan,
+    perangkat,
+    created_by,
+    created_at as InstantField,
+    updated_by,
+    updated_at as InstantField,
+});
 
 fieldwise!(Person {
     nik as DigitsField,

@@ -463,6 +463,7 @@ fn write_all(
                 salinan_buku: false,
                 created_by: ids[w].to_string(),
                 created_at: t,
+                ..Default::default()
             };
             seqs[w] += 1;
             let id = det_id(rng);
@@ -495,8 +496,10 @@ fn write_all(
                 judul: title.clone(),
                 tanggal: day.format("%Y-%m-%d").to_string(),
                 keputusan: title,
+                jenis: crate::rules::JenisRapat::Triwulan,
                 created_by: ids[0].to_string(),
                 created_at: stamp_at(day, 0),
+                ..Default::default()
             },
         )?;
         for (pi, pmks_id, kode) in &served {

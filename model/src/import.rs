@@ -32,19 +32,78 @@ pub enum ImportKind {
     Santunan,
     /// `pmks-2025.csv`: PMKS identifications.
     Pmks,
+    /// `anggota-2025.csv`: the register of members.
+    Anggota,
+    /// `musyawarah-2025.csv`: meetings.
+    Musyawarah,
+    /// `keputusan-santunan-2025.csv`: payouts approved at meetings.
+    Keputusan,
+    /// `sumber-dana-2025.csv`: cash from other sources.
+    SumberDana,
+    /// `natura-2025.csv`: goods received in kind.
+    Natura,
+    /// `pengeluaran-2025.csv`: expenses.
+    Pengeluaran,
+    /// `pinjaman-2025.csv`: loans.
+    Pinjaman,
+    /// `angsuran-2025.csv`: loan repayments.
+    Angsuran,
 }
 
 impl ImportKind {
+    /// Every kind, in an order that imports the sample year without forward references.
+    pub const ALL: [ImportKind; 14] = [
+        ImportKind::Penduduk,
+        ImportKind::Survei,
+        ImportKind::Donatur,
+        ImportKind::Iuran,
+        ImportKind::Pmks,
+        ImportKind::Anggota,
+        ImportKind::Musyawarah,
+        ImportKind::Keputusan,
+        ImportKind::Santunan,
+        ImportKind::SumberDana,
+        ImportKind::Natura,
+        ImportKind::Pengeluaran,
+        ImportKind::Pinjaman,
+        ImportKind::Angsuran,
+    ];
+
+    /// The command-line name (`sumber-dana`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportKind::Penduduk => "penduduk",
+            ImportKind::Survei => "survei",
+            ImportKind::Donatur => "donatur",
+            ImportKind::Iuran => "iuran",
+            ImportKind::Santunan => "santunan",
+            ImportKind::Pmks => "pmks",
+            ImportKind::Anggota => "anggota",
+            ImportKind::Musyawarah => "musyawarah",
+            ImportKind::Keputusan => "keputusan",
+            ImportKind::SumberDana => "sumber-dana",
+            ImportKind::Natura => "natura",
+            ImportKind::Pengeluaran => "pengeluaran",
+            ImportKind::Pinjaman => "pinjaman",
+            ImportKind::Angsuran => "angsuran",
+        }
+    }
+
     /// Parses the command-line name (`penduduk`, `survei`, `donatur`, `iuran`, `santunan`,
-    /// `pmks`).
+    /// `pmks`, `anggota`, `musyawarah`, `keputusan`, `sumber-dana`, `natura`,
+    /// `pengeluaran`, `pinjaman`, `angsuran`).
     pub fn parse(s: &str) -> Option<ImportKind> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
+        let s = s.trim().to_ascii_lowercase().replace('_', "-");
+        if let Some(k) = ImportKind::ALL.into_iter().find(|k| k.name() == s) {
+            return Some(k);
+        }
+        Some(match s.as_str() {
             "penduduk" => ImportKind::Penduduk,
             "survei" => ImportKind::Survei,
             "donatur" => ImportKind::Donatur,
             "iuran" => ImportKind::Iuran,
             "santunan" => ImportKind::Santunan,
-            "pmks" => ImportKind::Pmks,
+            "keputusan-santunan" => ImportKind::Keputusan,
             _ => return None,
         })
     }
@@ -57,6 +116,23 @@ impl ImportKind {
             ImportKind::Iuran => &["diterima_pada_wib", "kode_donatur", "jumlah"],
             ImportKind::Santunan => &["tanggal", "nik_penerima", "jenis", "jumlah"],
             ImportKind::Pmks => &["nik", "kode_pmks"],
+            ImportKind::Anggota => &["no_anggota", "nama"],
+            ImportKind::Musyawarah => &["id", "tanggal"],
+            ImportKind::Keputusan => &["musyawarah_id", "nik_penerima", "jenis", "jumlah"],
+            ImportKind::SumberDana => {
+                &["diterima_pada_wib", "jenis_sumber", "nama_sumber", "jumlah"]
+            }
+            ImportKind::Natura => &["tanggal", "barang", "taksiran_rupiah"],
+            ImportKind::Pengeluaran => &["tanggal", "kategori", "dibayar_kepada", "jumlah"],
+            ImportKind::Pinjaman => &[
+                "id",
+                "tanggal",
+                "nik_peminjam",
+                "jumlah",
+                "tenor_bulan",
+                "angsuran_bulanan",
+            ],
+            ImportKind::Angsuran => &["tanggal", "pinjaman_id", "jumlah"],
         }
     }
 }
@@ -171,7 +247,7 @@ impl Keys {
 }
 
 /// Outcome of one row.
-enum Outcome {
+pub(crate) enum Outcome {
     Stored(String),
     Present,
 }
@@ -189,6 +265,7 @@ pub fn import_csv(
 ) -> Result<ImportReport, ImportError> {
     let rows = read_rows(bytes, kind.required())?;
     let mut keys = Keys::build(book);
+    let mut kas_keys = crate::kas::KasImport::build(book);
     let mut report = ImportReport::default();
     let mut batch: Vec<SavedRow> = Vec::new();
     let today = book.now().date_naive();
@@ -211,6 +288,7 @@ pub fn import_csv(
                     ImportKind::Santunan => santunan_row(book, row, &mut keys),
                     ImportKind::Pmks => pmks_row(book, row, &mut keys, &mut warnings),
                     ImportKind::Iuran => Ok(Outcome::Present),
+                    other => crate::kas::kas_row(book, other, row, &mut kas_keys),
                 };
                 for w in warnings {
                     report.warnings.push(RowIssue {
@@ -245,7 +323,7 @@ pub fn import_csv(
 }
 
 /// Why a row was not stored.
-enum RowError {
+pub(crate) enum RowError {
     Invalid(String),
     Book(BookError),
 }
@@ -260,11 +338,11 @@ impl From<BookError> for RowError {
     }
 }
 
-fn invalid(field: &str, e: impl std::fmt::Display) -> RowError {
+pub(crate) fn invalid(field: &str, e: impl std::fmt::Display) -> RowError {
     RowError::Invalid(format!("{field}: {e}"))
 }
 
-fn required<'a>(row: &'a Row, field: &str) -> Result<&'a str, RowError> {
+pub(crate) fn required<'a>(row: &'a Row, field: &str) -> Result<&'a str, RowError> {
     let v = row.get(field);
     if v.is_empty() {
         Err(RowError::Invalid(format!("{field}: empty")))
@@ -273,7 +351,7 @@ fn required<'a>(row: &'a Row, field: &str) -> Result<&'a str, RowError> {
     }
 }
 
-fn parse_nik(row: &Row, field: &str) -> Result<rules::Nik, RowError> {
+pub(crate) fn parse_nik(row: &Row, field: &str) -> Result<rules::Nik, RowError> {
     rules::Nik::parse(required(row, field)?).map_err(|e| invalid(field, e))
 }
 
@@ -292,7 +370,7 @@ fn parse_rw_opt(row: &Row, field: &str, default: u16) -> Result<u16, RowError> {
     }
 }
 
-fn parse_date_opt(row: &Row, field: &str) -> Result<String, RowError> {
+pub(crate) fn parse_date_opt(row: &Row, field: &str) -> Result<String, RowError> {
     match row.get(field) {
         "" => Ok(String::new()),
         v => rules::parse_date(v)
@@ -301,7 +379,7 @@ fn parse_date_opt(row: &Row, field: &str) -> Result<String, RowError> {
     }
 }
 
-fn parse_money_opt(row: &Row, field: &str) -> Result<Option<rules::Rupiah>, RowError> {
+pub(crate) fn parse_money_opt(row: &Row, field: &str) -> Result<Option<rules::Rupiah>, RowError> {
     match row.get(field) {
         "" => Ok(None),
         v => rules::Rupiah::parse(v)
@@ -703,11 +781,15 @@ fn santunan_row(book: &mut Book, row: &Row, keys: &mut Keys) -> Result<Outcome, 
     if keys.disbursements.contains(&key) {
         return Ok(Outcome::Present);
     }
-    let (hid, pid) = keys.person_by_nik.get(&nik).cloned().ok_or_else(|| {
-        RowError::Invalid(format!(
-            "nik_penerima: no person with NIK {nik} (import penduduk first)"
-        ))
-    })?;
+    if let Ok(d) = rules::parse_date(&tanggal) {
+        book.check_open_month(d)?;
+    }
+    // A recipient not in the book yet (penduduk imported later, or on another device) is
+    // kept by NIK and linked when the person arrives.
+    let (hid, pid) = match keys.person_by_nik.get(&nik).cloned() {
+        Some((h, p)) => (h, Some(p)),
+        None => (String::new(), None),
+    };
     let meeting_id = match row.get("keputusan") {
         "" => None,
         title => Some(match keys.meeting_by_title.get(title) {
@@ -725,7 +807,7 @@ fn santunan_row(book: &mut Book, row: &Row, keys: &mut Keys) -> Result<Outcome, 
     };
     book.add_disbursement(Disbursement {
         household_id: hid,
-        person_id: Some(pid),
+        person_id: pid,
         nik_penerima: crate::rules::Nik::from_stored(&nik),
         pmks_id: keys.pmks_by_person.get(&nik).cloned(),
         jenis,

@@ -39,6 +39,7 @@ mod fieldwise;
 mod generate;
 mod import;
 mod index;
+mod kas;
 mod money;
 mod privacy;
 mod query;
@@ -64,6 +65,11 @@ pub use export::{
 pub use generate::{GenerateReport, GenerateSpec, generate};
 pub use import::{ImportError, ImportKind, ImportReport, RowIssue, SavedRow, import_csv};
 pub use index::{HouseholdIndex, HouseholdSearch, IndexEntry};
+pub use kas::{
+    Anggota, IncomeDraft, LoanStatus, MeetingCounts, MemberCounts, Natura, Pengeluaran,
+    Persetujuan, Pinjaman, TutupBuku, approved_unpaid, loan_status, meeting_counts, member_counts,
+    people_served_by_quarter,
+};
 pub use money::{
     Amount, CardReceipt, DonorCard, DonorMonth, DonorTotal, KasBook, KasRow, Keputusan, MoneyError,
     MoneyInput, MoneyRecords, MonthFlow, OrderedMap, Penerima, Period, PeriodReport, QuarterRow,

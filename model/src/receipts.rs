@@ -8,7 +8,7 @@
 use crate::book::{Book, BookError, MemberId, new_id};
 use crate::records::{Donor, Receipt, Void};
 use crate::refusal::MoneyRefusal;
-use crate::rules::{Rupiah, terbilang};
+use crate::rules::{Rupiah, SumberDana, terbilang};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -84,29 +84,48 @@ impl Book {
             }
             donors.push(donor);
         }
-        if drafts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let first = self.reserve_receipt_seq(drafts.len() as u64)?;
-        let short = self.receipt_short_id();
-        let (me, now) = self.stamp();
-        let mut out = Vec::with_capacity(drafts.len());
-        for (i, (d, donor)) in drafts.iter().zip(donors).enumerate() {
-            let r = Receipt {
-                nomor: receipt_number(donor.rt, &short, first + i as u64),
+        let receipts = drafts
+            .iter()
+            .zip(donors)
+            .map(|(d, donor)| Receipt {
                 donor_id: d.donor_id.clone(),
                 kode_donatur: donor.kode.clone(),
                 dari: donor.nama.clone(),
                 rt: donor.rt,
                 jumlah: d.jumlah,
-                terbilang: terbilang(&d.jumlah),
                 untuk: d.untuk.trim().to_string(),
                 diterima_pada: d.diterima_pada,
                 penerima: d.penerima.trim().to_string(),
                 salinan_buku: d.salinan_buku,
-                created_by: me.clone(),
-                created_at: now,
-            };
+                sumber: SumberDana::Iuran,
+                ..Default::default()
+            })
+            .collect();
+        self.write_receipts(receipts)
+    }
+
+    /// Numbers and writes receipts filled in by their issuing function (the caller
+    /// commits): refuses one dated in a closed month, reserves the sequence numbers durably
+    /// first, then stamps and writes each receipt with its words (terbilang).
+    pub(crate) fn write_receipts(
+        &mut self,
+        receipts: Vec<Receipt>,
+    ) -> Result<Vec<(String, Receipt)>, BookError> {
+        for r in &receipts {
+            self.check_open_month(crate::rules::wib_date(r.diterima_pada))?;
+        }
+        if receipts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let first = self.reserve_receipt_seq(receipts.len() as u64)?;
+        let short = self.receipt_short_id();
+        let (me, now) = self.stamp();
+        let mut out = Vec::with_capacity(receipts.len());
+        for (i, mut r) in receipts.into_iter().enumerate() {
+            r.nomor = receipt_number(r.rt, &short, first + i as u64);
+            r.terbilang = terbilang(&r.jumlah);
+            r.created_by.clone_from(&me);
+            r.created_at = now;
             let id = new_id();
             self.insert_receipt(&id, &r)?;
             out.push((id, r));

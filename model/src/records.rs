@@ -16,7 +16,7 @@
 //! - a record is never removed: `deleted` is a tombstone.
 
 use crate::Role;
-use crate::rules::{Nik, NoKk, PmksCode, PmksStatus, Rupiah};
+use crate::rules::{JenisRapat, Nik, NoKk, PmksCode, PmksStatus, Rupiah, SumberDana};
 use autosurgeon::Reconcile;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -377,6 +377,14 @@ pub struct Receipt {
     pub penerima: String,
     /// True when copied from the paper book (imported), with the original time.
     pub salinan_buku: bool,
+    /// Where the money came from: a donor's iuran (every receipt written before sources
+    /// were recorded), a member's iuran wajib, a business, a grant, a KPS group, a board
+    /// member, a one-off gift or a loan repayment. Only `iuran` belongs to an RT.
+    pub sumber: SumberDana,
+    /// For a loan repayment (`angsuran`): the loan's code, e.g. `PJ-2025-01`.
+    pub pinjaman: String,
+    /// For an `iuran_wajib`: the member number in the register, e.g. `WR-007`.
+    pub no_anggota: String,
     /// Member id of the issuing device.
     pub created_by: String,
     /// When written (UTC).
@@ -445,12 +453,22 @@ pub struct Disbursement {
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Meeting {
-    /// Title, e.g. "Musyawarah Q1/2025".
+    /// Title, e.g. "Musyawarah Q1/2025": the name decisions and payments cite it by.
     pub judul: String,
     /// Date `YYYY-MM-DD`, when known.
     pub tanggal: String,
     /// The decisions taken (free text).
     pub keputusan: String,
+    /// Monthly or quarterly.
+    pub jenis: JenisRapat,
+    /// Where it was held.
+    pub tempat: String,
+    /// Who attended: member numbers of the register (`WR-001`), stored `;`-separated.
+    #[serde(with = "crate::stored::codes")]
+    #[autosurgeon(reconcile = "crate::stored::codes::reconcile")]
+    pub hadir: Vec<String>,
+    /// The agenda (free text).
+    pub agenda: String,
     /// Member id of the writer.
     pub created_by: String,
     /// When written (UTC).

@@ -4,7 +4,7 @@
 //! language (`app/src/ui/errors.rs`); `Display` is English for logs, the CLI and import
 //! reports, always `field: what is wrong`.
 
-use crate::rules::{Nik, NikError, TimeError};
+use crate::rules::{Nik, NikError, Rupiah, TimeError, YearMonth};
 
 /// Why a receipt, a void, a donor or a santunan was refused ([`crate::Book::issue_receipts`],
 /// [`crate::Book::void_receipt`], [`crate::Book::add_new_donor`], [`crate::Book::add_santunan`]).
@@ -69,6 +69,52 @@ pub enum MoneyRefusal {
     /// The meeting named is not in the book.
     #[error("meeting_id: no meeting {0}")]
     NoSuchMeeting(String),
+    /// A donor's iuran recorded as other income (it needs the donor: a receipt).
+    #[error("jenis_sumber: a donor's iuran is a receipt of the donor")]
+    IuranNeedsDonor,
+    /// Income with no source named.
+    #[error("nama_sumber: the source is empty (e.g. \"Dinas Sosial\")")]
+    NoSourceName,
+    /// A loan, or a repayment, with no loan code.
+    #[error("pinjaman_id: the loan code is empty")]
+    NoLoanCode,
+    /// A loan code already used.
+    #[error("pinjaman_id: loan {kode} is already in the book")]
+    LoanCodeTaken {
+        /// The code.
+        kode: String,
+    },
+    /// A loan whose amount is not its term times its installment (no interest).
+    #[error("jumlah: {jumlah} is not {tenor_bulan} × {angsuran_bulanan}")]
+    LoanTerms {
+        /// The amount lent.
+        jumlah: Rupiah,
+        /// The term in months.
+        tenor_bulan: u32,
+        /// The monthly installment.
+        angsuran_bulanan: Rupiah,
+    },
+    /// No member number.
+    #[error("no_anggota: the member number is empty")]
+    NoMemberNumber,
+    /// No name.
+    #[error("nama: the name is empty")]
+    NoName,
+    /// An expense with no payee.
+    #[error("dibayar_kepada: the payee is empty")]
+    NoPayee,
+    /// A meeting (or a decision) with no title.
+    #[error("keputusan: the meeting's title is empty")]
+    NoTitle,
+    /// Goods in kind with nothing named.
+    #[error("barang: what was received is empty")]
+    NoGoods,
+    /// A change dated in a month the meeting closed.
+    #[error("tanggal: {bulan} is closed; record it in an open month")]
+    MonthClosed {
+        /// The closed month.
+        bulan: YearMonth,
+    },
 }
 
 impl MoneyRefusal {
@@ -87,6 +133,16 @@ impl MoneyRefusal {
             MoneyRefusal::NoSuchPerson { .. } => "penerima",
             MoneyRefusal::NotTheirPmks(_) => "pmks_id",
             MoneyRefusal::NoSuchMeeting(_) => "meeting_id",
+            MoneyRefusal::IuranNeedsDonor => "jenis_sumber",
+            MoneyRefusal::NoSourceName => "nama_sumber",
+            MoneyRefusal::NoLoanCode | MoneyRefusal::LoanCodeTaken { .. } => "pinjaman_id",
+            MoneyRefusal::LoanTerms { .. } => "jumlah",
+            MoneyRefusal::NoMemberNumber => "no_anggota",
+            MoneyRefusal::NoName => "nama",
+            MoneyRefusal::NoPayee => "dibayar_kepada",
+            MoneyRefusal::NoTitle => "keputusan",
+            MoneyRefusal::NoGoods => "barang",
+            MoneyRefusal::MonthClosed { .. } => "tanggal",
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::book::Book;
 /// Counts of live records: tombstoned households, people and records and voided receipts
 /// are not counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Stats {
     /// Live households.
     pub households: usize,
@@ -12,12 +13,24 @@ pub struct Stats {
     pub persons: usize,
     /// Live donors.
     pub donors: usize,
-    /// Receipts not voided.
+    /// Receipts not voided (every source: iuran, other income, loan repayments).
     pub receipts: usize,
-    /// Live disbursements (santunan).
+    /// Live disbursements (santunan), not voided.
     pub disbursements: usize,
     /// Live PMKS identifications.
     pub pmks: usize,
+    /// Expenses not voided.
+    pub expenses: usize,
+    /// Loans not voided.
+    pub loans: usize,
+    /// Meetings (one per title).
+    pub meetings: usize,
+    /// Payouts approved at meetings.
+    pub approvals: usize,
+    /// People in the register of members.
+    pub anggota: usize,
+    /// Goods received in kind.
+    pub natura: usize,
 }
 
 impl Book {
@@ -48,8 +61,24 @@ impl Book {
         s.disbursements = self
             .disbursements()
             .iter()
-            .filter(|(_, d)| d.deleted.is_none())
+            .filter(|(id, d)| d.deleted.is_none() && !voided.contains(id))
             .count();
+        s.expenses = self
+            .expenses()
+            .iter()
+            .filter(|(id, _)| !voided.contains(id))
+            .count();
+        s.loans = self
+            .loans()
+            .iter()
+            .filter(|(id, _)| !voided.contains(id))
+            .count();
+        let titles: std::collections::HashSet<String> =
+            self.meetings().into_iter().map(|(_, m)| m.judul).collect();
+        s.meetings = titles.len();
+        s.approvals = self.approvals().len();
+        s.anggota = self.register().len();
+        s.natura = self.natura().len();
         s.pmks = self
             .pmks()
             .iter()

@@ -149,6 +149,34 @@ pub(crate) mod rt_list {
     }
 }
 
+/// `#[serde(with)]` and `#[autosurgeon(reconcile)]` for a list of short codes (member
+/// numbers), stored `;`-separated as the paper forms write them; empty items are skipped.
+pub(crate) mod codes {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.join(";"))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        let s = Option::<std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(parse(s.as_deref().unwrap_or("")))
+    }
+
+    /// The codes of a `;`- or `,`-separated text.
+    pub(crate) fn parse(s: &str) -> Vec<String> {
+        s.split([';', ','])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub(crate) fn reconcile<R: Reconciler>(v: &Vec<String>, mut r: R) -> Result<(), R::Error> {
+        r.str(v.join(";"))
+    }
+}
+
 /// A typed field borrowed for a single-field write ([`crate::fieldwise`]): the same
 /// stored form as the record's own reconcile.
 pub(crate) struct InstantField<'a>(pub(crate) &'a DateTime<Utc>);
@@ -156,6 +184,15 @@ pub(crate) struct InstantField<'a>(pub(crate) &'a DateTime<Utc>);
 pub(crate) struct DigitsField<'a, T>(pub(crate) &'a Option<T>);
 /// See [`InstantField`]: the group's RT list.
 pub(crate) struct RtListField<'a>(pub(crate) &'a Vec<u16>);
+/// See [`InstantField`]: a list of codes.
+pub(crate) struct CodesField<'a>(pub(crate) &'a Vec<String>);
+
+impl autosurgeon::Reconcile for CodesField<'_> {
+    type Key<'k> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: Reconciler>(&self, r: R) -> Result<(), R::Error> {
+        codes::reconcile(self.0, r)
+    }
+}
 
 impl autosurgeon::Reconcile for InstantField<'_> {
     type Key<'k> = autosurgeon::reconcile::NoKey;

@@ -69,8 +69,10 @@ pub(super) enum Command {
     },
     /// Import a CSV file of the paper book (or its Excel copy).
     Import {
-        /// What the file holds.
-        kind: KindArg,
+        /// What the file holds: penduduk, survei, donatur, iuran, santunan, pmks, anggota,
+        /// musyawarah, keputusan, sumber-dana, natura, pengeluaran, pinjaman or angsuran.
+        #[arg(value_parser = import_kind)]
+        kind: rukun_model::ImportKind,
         /// The CSV file.
         file: PathBuf,
     },
@@ -185,14 +187,15 @@ pub(super) enum PersonCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum KindArg {
-    Penduduk,
-    Survei,
-    Donatur,
-    Iuran,
-    Santunan,
-    Pmks,
+/// An import kind by its name (`sumber-dana`).
+fn import_kind(s: &str) -> Result<rukun_model::ImportKind, String> {
+    rukun_model::ImportKind::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = rukun_model::ImportKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .collect();
+        format!("unknown kind {s:?}; one of: {}", names.join(", "))
+    })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

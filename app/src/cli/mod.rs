@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use args::Cli;
-use args::{Command, ExportFormat, HouseholdCommand, KindArg, PersonCommand};
+use args::{Command, ExportFormat, HouseholdCommand, PersonCommand};
 use rukun_model::{
     Book, GenerateSpec, GroupInit, Household, ImportKind, rules, set_household_field,
     storage::{BookStore, KdfParams},
@@ -288,21 +288,13 @@ pub(super) fn kdf_params(fast: bool) -> KdfParams {
     }
 }
 
-fn import(dir: &Path, kind: KindArg, file: &Path) -> Result<ExitCode> {
+fn import(dir: &Path, kind: ImportKind, file: &Path) -> Result<ExitCode> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("rukun: cannot read {}: {e}", file.display());
             return Ok(ExitCode::from(EXIT_UNREADABLE));
         }
-    };
-    let kind = match kind {
-        KindArg::Penduduk => ImportKind::Penduduk,
-        KindArg::Survei => ImportKind::Survei,
-        KindArg::Donatur => ImportKind::Donatur,
-        KindArg::Iuran => ImportKind::Iuran,
-        KindArg::Santunan => ImportKind::Santunan,
-        KindArg::Pmks => ImportKind::Pmks,
     };
     let mut book = open_book(dir)?;
     let stdout = std::io::stdout();

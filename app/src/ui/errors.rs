@@ -57,6 +57,31 @@ fn money_refusal(r: &MoneyRefusal, lang: Lang) -> String {
         MoneyRefusal::NoSuchPerson { .. } => tr!(lang, "galat.penerima_tak_ada"),
         MoneyRefusal::NotTheirPmks(_) => tr!(lang, "galat.pmks_lain"),
         MoneyRefusal::NoSuchMeeting(_) => tr!(lang, "galat.rapat_tak_ada"),
+        MoneyRefusal::IuranNeedsDonor => tr!(lang, "galat.iuran_donatur"),
+        MoneyRefusal::NoSourceName => tr!(lang, "galat.sumber_kosong"),
+        MoneyRefusal::NoLoanCode => tr!(lang, "galat.kode_pinjaman_kosong"),
+        MoneyRefusal::LoanCodeTaken { kode } => {
+            tr!(lang, "galat.kode_pinjaman_dipakai", kode = kode)
+        }
+        MoneyRefusal::LoanTerms {
+            jumlah,
+            tenor_bulan,
+            angsuran_bulanan,
+        } => tr!(
+            lang,
+            "galat.syarat_pinjaman",
+            jumlah = rukun_model::rules::format_signed(jumlah.amount()),
+            tenor = tenor_bulan,
+            angsuran = rukun_model::rules::format_signed(angsuran_bulanan.amount())
+        ),
+        MoneyRefusal::NoMemberNumber => tr!(lang, "galat.no_anggota_kosong"),
+        MoneyRefusal::NoName => tr!(lang, "galat.nama_kosong"),
+        MoneyRefusal::NoPayee => tr!(lang, "galat.penerima_kosong"),
+        MoneyRefusal::NoTitle => tr!(lang, "galat.judul_kosong"),
+        MoneyRefusal::NoGoods => tr!(lang, "galat.barang_kosong"),
+        MoneyRefusal::MonthClosed { bulan } => {
+            tr!(lang, "galat.bulan_ditutup", bulan = bulan.label())
+        }
     }
     .into_owned()
 }

@@ -92,7 +92,12 @@ pub fn donor_card(input: &MoneyInput<'_>, donor: &str, year: i32) -> Result<Dono
         .collect();
     let mut total = Amount::zero();
     for e in ledger.entries.iter().filter(|e| period.contains(e.date)) {
-        let Some(r) = e.receipt else { continue };
+        let Some(r) = e
+            .receipt
+            .filter(|r| r.sumber == crate::rules::SumberDana::Iuran)
+        else {
+            continue;
+        };
         let mine = if r.donor_id.is_empty() {
             r.kode_donatur.eq_ignore_ascii_case(&d.kode)
         } else {
@@ -104,10 +109,7 @@ pub fn donor_card(input: &MoneyInput<'_>, donor: &str, year: i32) -> Result<Dono
         let Some(slot) = months.get_mut(month_of(e.date) as usize - 1) else {
             continue;
         };
-        let dibatalkan = match &e.kind {
-            super::EntryKind::Receipt { void } => void.clone(),
-            super::EntryKind::Disbursement => None,
-        };
+        let dibatalkan = e.void.clone();
         if dibatalkan.is_none() {
             slot.paid = true;
             slot.total += e.amount;

@@ -10,11 +10,15 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{Amount, EntryKind, Ledger, MoneyInput, person_names};
+use super::{Amount, Entry, Ledger, MoneyInput, person_names};
+use crate::rules::SumberDana;
 use crate::rules::format_signed;
 
 /// Account of the group's cash: its balance is the report's closing balance.
 const KAS: &str = "aset:kas";
+
+/// Account of the loans out: paid out from cash, repaid into cash.
+const PIUTANG: &str = "aset:piutang:pinjaman";
 
 /// The journal file name for a group: its name in lower case with `-` for anything but
 /// letters and digits, plus `.journal` (`Warga Rukun` -> `warga-rukun.journal`;
@@ -67,13 +71,33 @@ fn account_part(text: &str) -> String {
     }
 }
 
+/// The account on the other side of the cash account for a ledger entry: income by its
+/// source (a donor's iuran by RT), santunan by kind, expenses by category; a loan paid out
+/// and its repayments go through `aset:piutang:pinjaman` (a receivable, not an expense).
+fn counter_account(e: &Entry<'_>) -> String {
+    if let Some(r) = e.receipt {
+        match r.sumber {
+            SumberDana::Iuran => format!("pendapatan:iuran:rt{:03}", r.rt),
+            SumberDana::Angsuran => PIUTANG.to_string(),
+            other => format!("pendapatan:{}", account_part(other.as_str())),
+        }
+    } else if let Some(d) = e.disbursement {
+        format!("beban:santunan:{}", account_part(&d.jenis))
+    } else if let Some(x) = e.expense {
+        format!("beban:{}", account_part(x.kategori.as_str()))
+    } else {
+        PIUTANG.to_string()
+    }
+}
+
 /// The whole ledger (all years) as an hledger journal.
 ///
 /// Accounts: `aset:kas` (cash; its balance is the closing balance of the buku kas umum),
-/// `pendapatan:iuran:rtNNN` (receipts by RT), `beban:santunan:<kind>` (disbursements by
-/// kind). Each receipt is a transaction dated by its WIB date, with its number as the
-/// code; a voided receipt is followed by a reversing transaction on the same date
-/// (nothing erased). Amounts are whole rupiah as `Rp75.000` under the declared commodity
+/// `pendapatan:iuran:rtNNN` (donors' receipts by RT), `pendapatan:<source>` (grants,
+/// shops, KPS groups, board members, one-off gifts, iuran wajib), `beban:santunan:<kind>`,
+/// `beban:<category>` (expenses), `aset:piutang:pinjaman` (loans out and repaid). Each
+/// movement is a transaction dated by its WIB date, with its bukti number as the code; a
+/// voided one is followed by a reversing transaction on the same date (nothing erased). Amounts are whole rupiah as `Rp75.000` under the declared commodity
 /// format `Rp1.000,00`.
 pub fn hledger_journal(input: &MoneyInput<'_>, group_name: &str) -> String {
     let ledger = Ledger::build(input);
@@ -94,49 +118,22 @@ pub fn hledger_journal(input: &MoneyInput<'_>, group_name: &str) -> String {
         "; Rupiah utuh; tanggal menurut WIB. Saldo {KAS} = saldo kas."
     );
     let _ = writeln!(out, "\ncommodity Rp1.000,00\n");
+    let accounts: Vec<String> = {
+        let mut v: Vec<String> = ledger.entries.iter().map(counter_account).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
     let _ = writeln!(out, "account {KAS}");
-    let mut rts: Vec<u16> = input.receipts.iter().map(|(_, r)| r.rt).collect();
-    rts.sort_unstable();
-    rts.dedup();
-    for rt in &rts {
-        let _ = writeln!(out, "account pendapatan:iuran:rt{rt:03}");
-    }
-    let mut kinds: Vec<String> = input
-        .disbursements
-        .iter()
-        .filter(|(_, d)| d.deleted.is_none())
-        .map(|(_, d)| account_part(&d.jenis))
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    for k in &kinds {
-        let _ = writeln!(out, "account beban:santunan:{k}");
+    for a in &accounts {
+        let _ = writeln!(out, "account {a}");
     }
     for e in &ledger.entries {
         let date = e.date.format("%Y-%m-%d");
         let amount = format_signed(e.amount.0);
-        if let Some(r) = e.receipt {
-            let income = format!("pendapatan:iuran:rt{:03}", r.rt);
-            let _ = writeln!(
-                out,
-                "\n{date} ({}) {} | {}",
-                clean(&e.bukti),
-                clean(&r.dari),
-                clean(&r.untuk)
-            );
-            let _ = writeln!(out, "    ; donatur: {}", clean(&r.kode_donatur));
-            let _ = writeln!(out, "    {KAS}    {amount}");
-            let _ = writeln!(out, "    {income}");
-            if let EntryKind::Receipt { void: Some(alasan) } = &e.kind {
-                let _ = writeln!(
-                    out,
-                    "\n{date} ({}) Pembatalan kuitansi | {}",
-                    clean(&e.bukti),
-                    clean(alasan)
-                );
-                let _ = writeln!(out, "    {income}    {amount}");
-                let _ = writeln!(out, "    {KAS}");
-            }
+        let other = counter_account(e);
+        let (who, what) = if let Some(r) = e.receipt {
+            (r.dari.clone(), r.untuk.clone())
         } else if let Some(d) = e.disbursement {
             let nama = d
                 .person_id
@@ -144,22 +141,50 @@ pub fn hledger_journal(input: &MoneyInput<'_>, group_name: &str) -> String {
                 .and_then(|pid| names.get(&(d.household_id.as_str(), pid)))
                 .copied()
                 .unwrap_or("penerima");
+            (nama.to_string(), format!("Santunan {}", d.jenis))
+        } else if let Some(x) = e.expense {
+            (x.dibayar_kepada.clone(), x.kategori.label().to_string())
+        } else if let Some(l) = e.loan {
+            (l.nama.clone(), format!("Pinjaman modal usaha {}", l.usaha))
+        } else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "\n{date} ({}) {} | {}",
+            clean(&e.bukti),
+            clean(&who),
+            clean(&what)
+        );
+        if let Some(r) = e.receipt.filter(|r| !r.kode_donatur.is_empty()) {
+            let _ = writeln!(out, "    ; donatur: {}", clean(&r.kode_donatur));
+        }
+        let judul = e
+            .disbursement
+            .and_then(|d| d.meeting_id.as_deref())
+            .and_then(|m| meetings.get(m).copied())
+            .or_else(|| e.expense.map(|x| x.keputusan.as_str()))
+            .or_else(|| e.loan.map(|l| l.keputusan.as_str()))
+            .filter(|j| !j.trim().is_empty());
+        if let Some(judul) = judul {
+            let _ = writeln!(out, "    ; keputusan: {}", clean(judul));
+        }
+        let (debit, credit) = if e.is_in() {
+            (KAS, other.as_str())
+        } else {
+            (other.as_str(), KAS)
+        };
+        let _ = writeln!(out, "    {debit}    {amount}");
+        let _ = writeln!(out, "    {credit}");
+        if let Some(alasan) = &e.void {
             let _ = writeln!(
                 out,
-                "\n{date} ({}) {} | Santunan {}",
+                "\n{date} ({}) Pembatalan | {}",
                 clean(&e.bukti),
-                clean(nama),
-                clean(&d.jenis)
+                clean(alasan)
             );
-            if let Some(judul) = d.meeting_id.as_deref().and_then(|m| meetings.get(m)) {
-                let _ = writeln!(out, "    ; keputusan: {}", clean(judul));
-            }
-            let _ = writeln!(
-                out,
-                "    beban:santunan:{}    {amount}",
-                account_part(&d.jenis)
-            );
-            let _ = writeln!(out, "    {KAS}");
+            let _ = writeln!(out, "    {credit}    {amount}");
+            let _ = writeln!(out, "    {debit}");
         }
     }
     let closing = ledger

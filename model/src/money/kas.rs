@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Amount, EntryKind, Ledger, MoneyInput, Period, person_names};
+use super::{Amount, Entry, EntryKind, Ledger, MoneyInput, Period, person_names};
 
 /// One row of the buku kas umum.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,59 +69,54 @@ pub fn buku_kas(input: &MoneyInput<'_>, period: &Period) -> KasBook {
     let mut saldo = opening;
     let (mut masuk, mut keluar) = (Amount::zero(), Amount::zero());
     for e in ledger.entries.iter().filter(|e| period.contains(e.date)) {
-        if let Some(r) = e.receipt {
-            saldo += e.amount;
+        let mut text = uraian(e, &names, &meetings);
+        if let Some(d) = e.moved_from {
+            text.push_str(&format!(
+                " [bertanggal {}, dicatat setelah tutup buku bulan itu]",
+                d.format("%d/%m/%Y")
+            ));
+        }
+        let (inn, out) = if e.is_in() {
+            (Some(e.amount), None)
+        } else {
+            (None, Some(e.amount))
+        };
+        let sign = if e.is_in() { e.amount } else { -e.amount };
+        saldo += sign;
+        if e.is_in() {
             masuk += e.amount;
-            let mut uraian = format!("{} — {}", r.untuk.trim(), r.dari.trim());
-            if !r.kode_donatur.is_empty() {
-                uraian.push_str(&format!(" ({})", r.kode_donatur));
-            }
-            uraian.push_str(&format!(", RT {:03}", r.rt));
-            rows.push(KasRow {
-                no: rows.len() + 1,
-                tanggal: e.date,
-                bukti: e.bukti.clone(),
-                uraian,
-                penerimaan: Some(e.amount),
-                pengeluaran: None,
-                saldo,
-            });
-            if let EntryKind::Receipt { void: Some(alasan) } = &e.kind {
-                saldo -= e.amount;
-                masuk -= e.amount;
-                rows.push(KasRow {
-                    no: rows.len() + 1,
-                    tanggal: e.date,
-                    bukti: e.bukti.clone(),
-                    uraian: format!("Pembatalan kuitansi {}: {}", e.bukti, alasan.trim()),
-                    penerimaan: Some(-e.amount),
-                    pengeluaran: None,
-                    saldo,
-                });
-            }
-        } else if let Some(d) = e.disbursement {
-            saldo -= e.amount;
+        } else {
             keluar += e.amount;
-            let nama = d
-                .person_id
-                .as_deref()
-                .and_then(|pid| names.get(&(d.household_id.as_str(), pid)))
-                .copied()
-                .unwrap_or("");
-            let mut uraian = format!("Santunan {}", d.jenis.trim());
-            if !nama.is_empty() {
-                uraian.push_str(&format!(" — {nama}"));
-            }
-            if let Some(judul) = d.meeting_id.as_deref().and_then(|m| meetings.get(m)) {
-                uraian.push_str(&format!(" ({judul})"));
+        }
+        rows.push(KasRow {
+            no: rows.len() + 1,
+            tanggal: e.date,
+            bukti: e.bukti.clone(),
+            uraian: text,
+            penerimaan: inn,
+            pengeluaran: out,
+            saldo,
+        });
+        if let Some(alasan) = &e.void {
+            saldo -= sign;
+            let what = match e.kind {
+                EntryKind::Receipt => "kuitansi",
+                EntryKind::Disbursement => "santunan",
+                EntryKind::Expense => "pengeluaran",
+                EntryKind::Loan => "pinjaman",
+            };
+            if e.is_in() {
+                masuk -= e.amount;
+            } else {
+                keluar -= e.amount;
             }
             rows.push(KasRow {
                 no: rows.len() + 1,
                 tanggal: e.date,
                 bukti: e.bukti.clone(),
-                uraian,
-                penerimaan: None,
-                pengeluaran: Some(e.amount),
+                uraian: format!("Pembatalan {what} {}: {}", e.bukti, alasan.trim()),
+                penerimaan: inn.map(|a| -a),
+                pengeluaran: out.map(|a| -a),
                 saldo,
             });
         }
@@ -134,5 +129,56 @@ pub fn buku_kas(input: &MoneyInput<'_>, period: &Period) -> KasBook {
         total_pengeluaran: keluar,
         closing: saldo,
         warnings: ledger.problems,
+    }
+}
+
+/// The Uraian of a ledger entry, in Indonesian: what it was and who.
+pub(crate) fn uraian(
+    e: &Entry<'_>,
+    names: &HashMap<(&str, &str), &str>,
+    meetings: &HashMap<&str, &str>,
+) -> String {
+    if let Some(r) = e.receipt {
+        let mut text = format!("{} — {}", r.untuk.trim(), r.dari.trim());
+        if !r.kode_donatur.is_empty() {
+            text.push_str(&format!(" ({})", r.kode_donatur));
+        }
+        if r.rt != 0 {
+            text.push_str(&format!(", RT {:03}", r.rt));
+        }
+        text
+    } else if let Some(d) = e.disbursement {
+        let nama = d
+            .person_id
+            .as_deref()
+            .and_then(|pid| names.get(&(d.household_id.as_str(), pid)))
+            .copied()
+            .unwrap_or("");
+        let mut text = format!("Santunan {}", d.jenis.trim());
+        if !nama.is_empty() {
+            text.push_str(&format!(" — {nama}"));
+        }
+        if let Some(judul) = d.meeting_id.as_deref().and_then(|m| meetings.get(m)) {
+            text.push_str(&format!(" ({judul})"));
+        }
+        text
+    } else if let Some(x) = e.expense {
+        let mut text = format!("{} — {}", x.kategori.label(), x.dibayar_kepada.trim());
+        if !x.keterangan.trim().is_empty() {
+            text.push_str(&format!(": {}", x.keterangan.trim()));
+        }
+        if !x.keputusan.trim().is_empty() {
+            text.push_str(&format!(" ({})", x.keputusan.trim()));
+        }
+        text
+    } else if let Some(l) = e.loan {
+        format!(
+            "Pinjaman modal usaha {} — {} ({})",
+            l.kode,
+            l.nama.trim(),
+            l.usaha.trim()
+        )
+    } else {
+        String::new()
     }
 }

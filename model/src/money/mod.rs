@@ -33,6 +33,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::book::{Book, BookError};
+use crate::kas::{Anggota, Natura, Pengeluaran, Persetujuan, Pinjaman, TutupBuku};
 use crate::receipts::widened_receipt_numbers;
 use crate::records::{Disbursement, Donor, Household, Meeting, Pmks, Receipt, Void};
 use crate::rules::{Rupiah, YearMonth, format_date_long, format_signed, month_name, wib_date};
@@ -233,6 +234,18 @@ pub struct MoneyInput<'a> {
     pub households: &'a [(String, Household)],
     /// Meetings (for the decision that approved a disbursement).
     pub meetings: &'a [(String, Meeting)],
+    /// Expenses to any payee (voided ones are in `voids` by their id).
+    pub expenses: &'a [(String, Pengeluaran)],
+    /// Loans paid out (voided ones are in `voids` by their id).
+    pub loans: &'a [(String, Pinjaman)],
+    /// Payouts approved at meetings.
+    pub approvals: &'a [(String, Persetujuan)],
+    /// The register of members.
+    pub register: &'a [(String, Anggota)],
+    /// Goods received in kind (not cash).
+    pub natura: &'a [(String, Natura)],
+    /// Months closed, keyed by month.
+    pub closings: &'a [(String, TutupBuku)],
 }
 
 /// Owned copies of the records the money reports read, read from a book in one go.
@@ -252,6 +265,18 @@ pub struct MoneyRecords {
     pub households: Vec<(String, Household)>,
     /// Meetings.
     pub meetings: Vec<(String, Meeting)>,
+    /// Expenses.
+    pub expenses: Vec<(String, Pengeluaran)>,
+    /// Loans.
+    pub loans: Vec<(String, Pinjaman)>,
+    /// Approved payouts.
+    pub approvals: Vec<(String, Persetujuan)>,
+    /// The register of members.
+    pub register: Vec<(String, Anggota)>,
+    /// Goods in kind.
+    pub natura: Vec<(String, Natura)>,
+    /// Months closed.
+    pub closings: Vec<(String, TutupBuku)>,
 }
 
 impl MoneyRecords {
@@ -265,6 +290,12 @@ impl MoneyRecords {
             pmks: &self.pmks,
             households: &self.households,
             meetings: &self.meetings,
+            expenses: &self.expenses,
+            loans: &self.loans,
+            approvals: &self.approvals,
+            register: &self.register,
+            natura: &self.natura,
+            closings: &self.closings,
         }
     }
 }
@@ -282,6 +313,12 @@ impl Book {
             pmks: self.pmks(),
             households: self.households(),
             meetings: self.meetings(),
+            expenses: self.expenses(),
+            loans: self.loans(),
+            approvals: self.approvals(),
+            register: self.register(),
+            natura: self.natura(),
+            closings: self.closings(),
         }
     }
 }
@@ -409,43 +446,61 @@ pub(crate) fn roman(q: u8) -> &'static str {
 }
 
 /// What one ledger entry is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EntryKind {
-    /// A receipt; `Some(reason)` when voided.
-    Receipt { void: Option<String> },
-    /// A disbursement.
+    /// A receipt (kuitansi) of any source: cash in.
+    Receipt,
+    /// A santunan paid to a person: cash out.
     Disbursement,
+    /// An expense to any payee: cash out.
+    Expense,
+    /// A loan paid out: cash out (repaid by receipts).
+    Loan,
 }
 
-/// One movement of money, normalised from a receipt or a disbursement.
+/// One movement of money, normalised from a receipt, a santunan, an expense or a loan.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry<'a> {
-    /// WIB date.
+    /// WIB date it counts on (the next open month's first day for an entry written into a
+    /// month after it was closed, see `moved_from`).
     pub(crate) date: NaiveDate,
     /// The UTC instant (receipts), for ordering within a day.
     pub(crate) at: Option<DateTime<Utc>>,
-    /// Receipt number as shown (widened after a collision), or `SNT-…` for a disbursement.
+    /// Receipt number as shown (widened after a collision), `SNT-…` for a santunan,
+    /// `PGL-…` for an expense, the code of a loan.
     pub(crate) bukti: String,
     pub(crate) kind: EntryKind,
+    /// The reason, when voided (the entry then counts nowhere).
+    pub(crate) void: Option<String>,
+    /// The date written on it, when it was written into a month after that month was
+    /// closed (on a device that had not heard of the closing): it counts in the next open
+    /// month instead, with a note.
+    pub(crate) moved_from: Option<NaiveDate>,
     pub(crate) amount: Amount,
     pub(crate) receipt: Option<&'a Receipt>,
     pub(crate) disbursement: Option<&'a Disbursement>,
+    pub(crate) expense: Option<&'a Pengeluaran>,
+    pub(crate) loan: Option<&'a Pinjaman>,
     pub(crate) id: &'a str,
 }
 
 impl Entry<'_> {
-    /// Signed effect on the cash balance: `+` a receipt not voided, `−` a disbursement,
-    /// `0` a voided receipt.
+    /// Signed effect on the cash balance: `+` a receipt, `−` a payment, `0` when voided.
     pub(crate) fn effect(&self) -> Amount {
-        match &self.kind {
-            EntryKind::Receipt { void: None } => self.amount,
-            EntryKind::Receipt { void: Some(_) } => Amount::zero(),
-            EntryKind::Disbursement => -self.amount,
+        match (self.kind, &self.void) {
+            (_, Some(_)) => Amount::zero(),
+            (EntryKind::Receipt, None) => self.amount,
+            (_, None) => -self.amount,
         }
     }
 
     pub(crate) fn is_voided(&self) -> bool {
-        matches!(self.kind, EntryKind::Receipt { void: Some(_) })
+        self.void.is_some()
+    }
+
+    /// Cash in (a receipt) rather than out.
+    pub(crate) fn is_in(&self) -> bool {
+        self.kind == EntryKind::Receipt
     }
 }
 
@@ -478,18 +533,65 @@ pub(crate) fn receipt_instant(r: &Receipt) -> Option<DateTime<Utc>> {
     (r.diterima_pada != crate::stored::unset()).then_some(r.diterima_pada)
 }
 
-/// A disbursement's `tanggal` as a date, if it reads.
-pub(crate) fn disbursement_date(d: &Disbursement) -> Option<NaiveDate> {
-    crate::rules::parse_date(&d.tanggal).ok()
+/// Entries dated in a closed month but written after its closing (by a device that had
+/// not heard of it yet) count on the first day of the next open month instead, with
+/// `moved_from` set: a closed month's figures never change.
+fn move_past_closings<'a>(
+    entries: Vec<(Entry<'a>, DateTime<Utc>)>,
+    closings: &[(String, TutupBuku)],
+) -> Vec<Entry<'a>> {
+    let closed: HashMap<YearMonth, DateTime<Utc>> = closings
+        .iter()
+        .map(|(_, t)| (t.bulan, t.created_at))
+        .collect();
+    if closed.is_empty() {
+        return entries.into_iter().map(|(e, _)| e).collect();
+    }
+    entries
+        .into_iter()
+        .map(|(mut e, written)| {
+            let month = YearMonth::of_date(e.date);
+            if let Some(at) = closed.get(&month)
+                && written > *at
+            {
+                let mut next = month.next();
+                while let Some(m) = next.filter(|m| closed.contains_key(m)) {
+                    next = m.next();
+                }
+                if let Some(day) = next.and_then(|m| m.first_day()) {
+                    e.moved_from = Some(e.date);
+                    e.date = day;
+                }
+            }
+            e
+        })
+        .collect()
 }
 
 impl<'a> Ledger<'a> {
     pub(crate) fn build(input: &MoneyInput<'a>) -> Ledger<'a> {
         let voids: HashMap<&str, &Void> =
             input.voids.iter().map(|(id, v)| (id.as_str(), v)).collect();
+        let void_of = |id: &str| voids.get(id).map(|v| v.alasan.clone());
         let widened = widened_receipt_numbers(input.receipts);
-        let mut entries = Vec::with_capacity(input.receipts.len() + input.disbursements.len());
+        let mut entries = Vec::with_capacity(
+            input.receipts.len() + input.disbursements.len() + input.expenses.len(),
+        );
         let mut problems = Vec::new();
+        let blank = |id: &'a str, kind, date, amount, bukti| Entry {
+            date,
+            at: None,
+            bukti,
+            kind,
+            void: void_of(id),
+            moved_from: None,
+            amount,
+            receipt: None,
+            disbursement: None,
+            expense: None,
+            loan: None,
+            id,
+        };
         for (id, r) in input.receipts {
             let Some(at) = receipt_instant(r) else {
                 problems.push(format!(
@@ -498,45 +600,74 @@ impl<'a> Ledger<'a> {
                 ));
                 continue;
             };
-            entries.push(Entry {
-                date: wib_date(at),
-                at: Some(at),
-                bukti: widened.get(id).cloned().unwrap_or_else(|| r.nomor.clone()),
-                kind: EntryKind::Receipt {
-                    void: voids.get(id.as_str()).map(|v| v.alasan.clone()),
-                },
-                amount: Amount::of(r.jumlah),
-                receipt: Some(r),
-                disbursement: None,
+            let bukti = widened.get(id).cloned().unwrap_or_else(|| r.nomor.clone());
+            let mut e = blank(
                 id,
-            });
+                EntryKind::Receipt,
+                wib_date(at),
+                Amount::of(r.jumlah),
+                bukti,
+            );
+            e.at = Some(at);
+            e.receipt = Some(r);
+            entries.push((e, r.created_at));
         }
+        let mut dated = |what: &str, bukti: String, tanggal: &str| -> Option<NaiveDate> {
+            let d = crate::rules::parse_date(tanggal).ok();
+            if d.is_none() {
+                problems.push(format!(
+                    "{what} {bukti}: tanggal tidak terbaca ({tanggal:?}); tidak dihitung"
+                ));
+            }
+            d
+        };
         for (id, d) in input.disbursements {
             if d.deleted.is_some() {
                 continue;
             }
-            let Some(date) = disbursement_date(d) else {
-                problems.push(format!(
-                    "santunan {}: tanggal tidak terbaca ({:?}); tidak dihitung",
-                    disbursement_bukti(id),
-                    d.tanggal
-                ));
+            let bukti = disbursement_bukti(id);
+            let Some(date) = dated("santunan", bukti.clone(), &d.tanggal) else {
                 continue;
             };
-            entries.push(Entry {
-                date,
-                at: None,
-                bukti: disbursement_bukti(id),
-                kind: EntryKind::Disbursement,
-                amount: Amount::of(d.jumlah),
-                receipt: None,
-                disbursement: Some(d),
+            let mut e = blank(
                 id,
-            });
+                EntryKind::Disbursement,
+                date,
+                Amount::of(d.jumlah),
+                bukti,
+            );
+            e.disbursement = Some(d);
+            entries.push((e, d.created_at));
         }
+        for (id, x) in input.expenses {
+            let bukti = crate::kas::expense_bukti(id);
+            let Some(date) = dated("pengeluaran", bukti.clone(), &x.tanggal) else {
+                continue;
+            };
+            let mut e = blank(id, EntryKind::Expense, date, Amount::of(x.jumlah), bukti);
+            e.expense = Some(x);
+            entries.push((e, x.created_at));
+        }
+        for (id, l) in input.loans {
+            let Some(date) = dated("pinjaman", l.kode.clone(), &l.tanggal) else {
+                continue;
+            };
+            let mut e = blank(
+                id,
+                EntryKind::Loan,
+                date,
+                Amount::of(l.jumlah),
+                l.kode.clone(),
+            );
+            e.loan = Some(l);
+            entries.push((e, l.created_at));
+        }
+        let entries = move_past_closings(entries, input.closings);
+        let mut entries = entries;
         entries.sort_by(|a, b| {
-            (a.date, a.at.is_none(), a.at, &a.bukti, a.id).cmp(&(
+            (a.date, !a.is_in(), a.at.is_none(), a.at, &a.bukti, a.id).cmp(&(
                 b.date,
+                !b.is_in(),
                 b.at.is_none(),
                 b.at,
                 &b.bukti,
@@ -562,13 +693,13 @@ impl<'a> Ledger<'a> {
 /// Money in and out of one WIB month, as Beranda and Laporan show it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct MonthFlow {
-    /// Receipts not voided.
+    /// Receipts of every source, not voided.
     pub masuk: Amount,
-    /// Live disbursements.
+    /// Payments (santunan, expenses, loans paid out), not voided.
     pub keluar: Amount,
     /// How many receipts were counted.
     pub receipts: usize,
-    /// How many disbursements were counted.
+    /// How many payments were counted.
     pub disbursements: usize,
 }
 
@@ -580,16 +711,15 @@ pub fn month_flows(input: &MoneyInput<'_>) -> std::collections::BTreeMap<YearMon
     let mut out: std::collections::BTreeMap<YearMonth, MonthFlow> = Default::default();
     for e in Ledger::build(input).entries {
         let m = out.entry(YearMonth::of_date(e.date)).or_default();
-        match e.kind {
-            EntryKind::Receipt { void: None } => {
-                m.masuk += e.amount;
-                m.receipts += 1;
-            }
-            EntryKind::Receipt { void: Some(_) } => {}
-            EntryKind::Disbursement => {
-                m.keluar += e.amount;
-                m.disbursements += 1;
-            }
+        if e.is_voided() {
+            continue;
+        }
+        if e.is_in() {
+            m.masuk += e.amount;
+            m.receipts += 1;
+        } else {
+            m.keluar += e.amount;
+            m.disbursements += 1;
         }
     }
     out.retain(|_, f| f.receipts + f.disbursements > 0);

@@ -8,22 +8,54 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Amount, Ledger, MoneyInput, OrderedMap, Period, month_of};
-use crate::rules::{PmksStatus, parse_date, wib_date};
+use crate::rules::{PmksStatus, SumberDana, parse_date, wib_date};
 
-/// One quarter's line of the report: `closing = opening + receipts − disbursements`, all in
-/// whole rupiah, receipts net of voids, months by WIB date.
+/// One quarter's line of the report: `closing = opening + cash_in − cash_out`, all in
+/// whole rupiah, net of voids, months by WIB date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuarterRow {
     /// 1..=4.
     pub quarter: u8,
     /// Balance at the start of the quarter (everything before it, all years).
     pub opening: Amount,
-    /// Receipts of the quarter (not voided).
+    /// Donors' iuran receipts of the quarter (not voided): part of `cash_in`.
     pub receipts: Amount,
-    /// Disbursements of the quarter.
+    /// Santunan of the quarter: part of `cash_out`.
     pub disbursements: Amount,
+    /// Every receipt of the quarter: iuran, other sources, loan repayments.
+    pub cash_in: Amount,
+    /// Every payment of the quarter: santunan, expenses, loans paid out.
+    pub cash_out: Amount,
     /// Balance at the end of the quarter.
     pub closing: Amount,
+}
+
+/// One month's line: `closing = opening + cash_in − cash_out`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthRow {
+    /// 1..=12.
+    pub month: u32,
+    /// Balance at the start of the month.
+    pub opening: Amount,
+    /// Every receipt of the month.
+    pub cash_in: Amount,
+    /// Every payment of the month.
+    pub cash_out: Amount,
+    /// Balance at the end of the month.
+    pub closing: Amount,
+}
+
+/// A payout approved at a meeting and not paid yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovedUnpaid {
+    /// The meeting's title.
+    pub musyawarah_id: String,
+    /// The recipient's NIK.
+    pub nik_penerima: String,
+    /// Kind.
+    pub jenis: String,
+    /// Amount approved.
+    pub jumlah: Amount,
 }
 
 /// What one donor gave in the period.
@@ -104,6 +136,34 @@ pub struct PeriodReport {
     pub pmks_by_code: OrderedMap<usize>,
     /// PMKS by status code (`"dilayani": 22`), in the status order, present ones only.
     pub pmks_by_status: OrderedMap<usize>,
+    /// Every receipt of the period, not voided.
+    pub cash_in_total: Amount,
+    /// By source (`iuran`, `hibah`, `angsuran`, …), sources with money only.
+    pub cash_in_by_kind: OrderedMap<Amount>,
+    /// Every payment of the period, not voided.
+    pub cash_out_total: Amount,
+    /// By kind: `santunan_<kind>`, each expense category, `pinjaman` (loans paid out).
+    pub cash_out_by_kind: OrderedMap<Amount>,
+    /// The months of the period.
+    pub months: Vec<MonthRow>,
+    /// Goods in kind received in the period (not cash).
+    pub natura_rows: usize,
+    /// Their estimated value.
+    pub natura_total_taksiran: Amount,
+    /// Meetings held in the period's year.
+    pub meetings: crate::kas::MeetingCounts,
+    /// Payouts approved at meetings (all).
+    pub approvals: usize,
+    /// Those not paid yet (names the recipients' NIK: dropped by `--anonim`).
+    pub approved_unpaid: Vec<ApprovedUnpaid>,
+    /// Distinct people served in each quarter of the period's year.
+    pub people_served_by_quarter: OrderedMap<usize>,
+    /// The register of members by position.
+    pub members: crate::kas::MemberCounts,
+    /// Loans at the end of the period (and repaid within its year), by code; in JSON under
+    /// `loans` with the year in the keys (`outstanding_end_2025`).
+    #[serde(skip)]
+    pub loans: BTreeMap<String, crate::kas::LoanStatus>,
     /// Records that could not be counted (unreadable dates), in Indonesian.
     pub warnings: Vec<String>,
 }
@@ -115,6 +175,7 @@ impl PeriodReport {
     pub fn anonymized(mut self) -> PeriodReport {
         self.receipts_by_donor.clear();
         self.warnings.clear();
+        self.approved_unpaid.clear();
         self
     }
 
@@ -123,10 +184,41 @@ impl PeriodReport {
     pub fn to_json(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         if let serde_json::Value::Object(m) = &mut v {
-            let closing = serde_json::to_value(self.closing).unwrap_or(serde_json::Value::Null);
-            m.insert(format!("closing_balance_{}", self.year), closing);
+            m.extend(self.year_keys());
         }
         v
+    }
+
+    /// The keys named by the year: `closing_balance_2025`, `loans` (each with
+    /// `repaid_2025`, `outstanding_end_2025`, `months_in_arrears_end_2025`) and
+    /// `loans_outstanding_end_2025`.
+    fn year_keys(&self) -> BTreeMap<String, serde_json::Value> {
+        let y = self.year;
+        let j = |a: Amount| serde_json::to_value(a).unwrap_or(serde_json::Value::Null);
+        let loans: serde_json::Map<String, serde_json::Value> = self
+            .loans
+            .iter()
+            .map(|(kode, l)| {
+                (
+                    kode.clone(),
+                    serde_json::json!({
+                        "jumlah": j(l.jumlah),
+                        format!("repaid_{y}"): j(l.repaid),
+                        format!("outstanding_end_{y}"): j(l.outstanding),
+                        format!("months_in_arrears_end_{y}"): l.months_in_arrears,
+                    }),
+                )
+            })
+            .collect();
+        let outstanding = self
+            .loans
+            .values()
+            .fold(Amount::zero(), |acc, l| acc + l.outstanding);
+        BTreeMap::from([
+            (format!("closing_balance_{y}"), j(self.closing)),
+            ("loans".to_string(), serde_json::Value::Object(loans)),
+            (format!("loans_outstanding_end_{y}"), j(outstanding)),
+        ])
     }
 }
 
@@ -136,7 +228,7 @@ struct WithClosing<'a> {
     #[serde(flatten)]
     report: &'a PeriodReport,
     #[serde(flatten)]
-    extra: BTreeMap<String, Amount>,
+    extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl PeriodReport {
@@ -144,7 +236,7 @@ impl PeriodReport {
     /// order and months and RTs in calendar and number order (as `rukun report --json`
     /// prints it). Errors: only if serde_json fails, which it does not for this type.
     pub fn to_json_pretty(&self) -> Result<String, serde_json::Error> {
-        let extra = BTreeMap::from([(format!("closing_balance_{}", self.year), self.closing)]);
+        let extra = self.year_keys();
         serde_json::to_string_pretty(&WithClosing {
             report: self,
             extra,
@@ -177,66 +269,120 @@ pub fn period_report(input: &MoneyInput<'_>, group_name: &str, period: &Period) 
             qs
         }
     };
-    let mut q_in: BTreeMap<u8, (Amount, Amount)> = quarter_numbers
+    // Per quarter and per month: (iuran receipts, santunan, cash in, cash out).
+    let mut q_in: BTreeMap<u8, [Amount; 4]> = quarter_numbers
         .iter()
-        .map(|q| (*q, (Amount::zero(), Amount::zero())))
+        .map(|q| (*q, [Amount::zero(); 4]))
         .collect();
+    let mut m_in: BTreeMap<u32, [Amount; 2]> =
+        months.iter().map(|m| (*m, [Amount::zero(); 2])).collect();
+    let mut in_by_kind: BTreeMap<SumberDana, Amount> = BTreeMap::new();
+    let mut out_by_kind: BTreeMap<(u8, String), Amount> = BTreeMap::new();
     let (mut receipts, mut receipts_total) = (0usize, Amount::zero());
     let (mut voided, mut voided_total) = (0usize, Amount::zero());
     let (mut disbursements, mut disbursements_total) = (0usize, Amount::zero());
     for e in ledger.entries.iter().filter(|e| period.contains(e.date)) {
-        let q = crate::rules::quarter_of(month_of(e.date));
-        if let Some(r) = e.receipt {
-            if e.is_voided() {
+        let month = month_of(e.date);
+        let q = crate::rules::quarter_of(month);
+        if e.is_voided() {
+            if e.receipt.is_some() {
                 voided += 1;
                 voided_total += e.amount;
+            }
+            continue;
+        }
+        let slot = q_in.entry(q).or_insert([Amount::zero(); 4]);
+        let mslot = m_in.entry(month).or_insert([Amount::zero(); 2]);
+        if let Some(r) = e.receipt {
+            slot[2] += e.amount;
+            mslot[0] += e.amount;
+            *in_by_kind.entry(r.sumber).or_default() += e.amount;
+            if r.sumber != SumberDana::Iuran {
                 continue;
             }
             receipts += 1;
             receipts_total += e.amount;
-            *by_month.entry(month_of(e.date)).or_default() += e.amount;
+            slot[0] += e.amount;
+            *by_month.entry(month).or_default() += e.amount;
             *by_rt.entry(r.rt).or_default() += e.amount;
             let key = if r.donor_id.is_empty() {
                 r.kode_donatur.as_str()
             } else {
                 r.donor_id.as_str()
             };
-            let slot = by_donor
+            let d = by_donor
                 .entry(key)
                 .or_insert((0, Amount::zero(), r.kode_donatur.as_str()));
-            slot.0 += 1;
-            slot.1 += e.amount;
-            if let Some(t) = q_in.get_mut(&q) {
-                t.0 += e.amount;
-            }
-        } else if let Some(d) = e.disbursement {
-            disbursements += 1;
-            disbursements_total += e.amount;
-            let kind = match d.jenis.trim() {
-                "" => "lainnya".to_string(),
-                k => k.to_lowercase(),
+            d.0 += 1;
+            d.1 += e.amount;
+        } else {
+            slot[3] += e.amount;
+            mslot[1] += e.amount;
+            let out_key = if let Some(d) = e.disbursement {
+                disbursements += 1;
+                disbursements_total += e.amount;
+                slot[1] += e.amount;
+                let kind = match d.jenis.trim() {
+                    "" => "lainnya".to_string(),
+                    k => k.to_lowercase(),
+                };
+                *by_kind.entry(kind.clone()).or_default() += e.amount;
+                (0, format!("santunan_{kind}"))
+            } else if let Some(x) = e.expense {
+                (1 + x.kategori as u8, x.kategori.as_str().to_string())
+            } else {
+                (u8::MAX, "pinjaman".to_string())
             };
-            *by_kind.entry(kind).or_default() += e.amount;
-            if let Some(t) = q_in.get_mut(&q) {
-                t.1 += e.amount;
-            }
+            *out_by_kind.entry(out_key).or_default() += e.amount;
         }
     }
     let mut quarters = Vec::new();
     let mut running = opening;
-    for (q, (rin, rout)) in &q_in {
+    for (q, [rin, rout, cin, cout]) in &q_in {
         // A quarter report's opening is the period opening; a year's quarters chain on.
-        let closing = running + *rin - *rout;
+        let closing = running + *cin - *cout;
         quarters.push(QuarterRow {
             quarter: *q,
             opening: running,
             receipts: *rin,
             disbursements: *rout,
+            cash_in: *cin,
+            cash_out: *cout,
             closing,
         });
         running = closing;
     }
-    let closing = opening + receipts_total - disbursements_total;
+    let mut month_rows = Vec::new();
+    let mut running = opening;
+    for (m, [cin, cout]) in &m_in {
+        let closing = running + *cin - *cout;
+        month_rows.push(MonthRow {
+            month: *m,
+            opening: running,
+            cash_in: *cin,
+            cash_out: *cout,
+            closing,
+        });
+        running = closing;
+    }
+    let cash_in_total = in_by_kind.values().fold(Amount::zero(), |a, b| a + *b);
+    let cash_out_total = out_by_kind.values().fold(Amount::zero(), |a, b| a + *b);
+    let closing = opening + cash_in_total - cash_out_total;
+    let natura: Vec<_> = input
+        .natura
+        .iter()
+        .filter(|(_, n)| parse_date(&n.tanggal).is_ok_and(|d| period.contains(d)))
+        .collect();
+    let approved_unpaid = crate::kas::approved_unpaid(input)
+        .into_iter()
+        .map(|p| ApprovedUnpaid {
+            musyawarah_id: p.keputusan,
+            nik_penerima: crate::rules::or_blank(&p.nik_penerima).to_string(),
+            jenis: p.jenis,
+            jumlah: Amount::of(p.jumlah),
+        })
+        .collect();
+    let year_start = NaiveDate::from_ymd_opt(period.year, 1, 1);
 
     let donors_by_id: HashMap<&str, &crate::records::Donor> = input
         .donors
@@ -302,6 +448,26 @@ pub fn period_report(input: &MoneyInput<'_>, group_name: &str, period: &Period) 
         pmks,
         pmks_by_code,
         pmks_by_status,
+        cash_in_total,
+        cash_in_by_kind: OrderedMap(
+            in_by_kind
+                .into_iter()
+                .map(|(k, a)| (k.as_str().to_string(), a))
+                .collect(),
+        ),
+        cash_out_total,
+        cash_out_by_kind: OrderedMap(out_by_kind.into_iter().map(|((_, k), a)| (k, a)).collect()),
+        months: month_rows,
+        natura_rows: natura.len(),
+        natura_total_taksiran: natura
+            .iter()
+            .fold(Amount::zero(), |a, (_, n)| a + Amount::of(n.taksiran)),
+        meetings: crate::kas::meeting_counts(input, period.year),
+        approvals: input.approvals.len(),
+        approved_unpaid,
+        people_served_by_quarter: crate::kas::people_served_by_quarter(input, period.year),
+        members: crate::kas::member_counts(input),
+        loans: crate::kas::loan_status(input, year_start, period.to),
         warnings: ledger.problems,
     }
 }

@@ -71,10 +71,9 @@ impl Book {
         if draft.jumlah.is_zero() {
             return Err(MoneyRefusal::ZeroAmount.into());
         }
-        let tanggal = parse_date(&draft.tanggal)
-            .map_err(MoneyRefusal::Date)?
-            .format("%Y-%m-%d")
-            .to_string();
+        let day = parse_date(&draft.tanggal).map_err(MoneyRefusal::Date)?;
+        self.check_open_month(day)?;
+        let tanggal = day.format("%Y-%m-%d").to_string();
         let households = self.households();
         let live = households.iter().filter(|(_, h)| h.is_live());
         let (hid, pid, nik) = match &draft.penerima {

@@ -121,6 +121,7 @@ macro_rules! code_enum {
     };
 }
 
+mod kas;
 mod kk;
 mod kk_fields;
 mod names;
@@ -135,6 +136,7 @@ mod wilayah;
 #[cfg(test)]
 mod test_support;
 
+pub use kas::{Jabatan, JenisRapat, KasCodeError, KategoriPengeluaran, SumberDana};
 pub use kk::{KkError, NoKk};
 pub use kk_fields::{Agama, KkFieldError, Pendidikan, Sex, Shdk, StatusPerkawinan};
 pub use names::{address_similarity, fold_address, fold_name, name_similarity, similarity};

@@ -374,7 +374,10 @@ fn contents(book: &Book) -> BTreeSet<String> {
         }
     }
     for (_, d) in book.disbursements() {
-        out.insert(format!("santunan {}", crate::rules::or_blank(&d.nik_penerima)));
+        out.insert(format!(
+            "santunan {}",
+            crate::rules::or_blank(&d.nik_penerima)
+        ));
     }
     out
 }
