@@ -325,6 +325,7 @@ fn screen_ui(
         Screen::Pmks => screens::pmks::pmks_ui(ui, s, lang, narrow, cmds),
         Screen::Donatur => screens::donors::donors_ui(ui, s, lang, narrow, cmds),
         Screen::Santunan => screens::santunan::santunan_ui(ui, s, lang, narrow, cmds),
+        Screen::Kas => screens::kas::kas_ui(ui, s, lang, narrow, cmds),
         Screen::Laporan => screens::laporan::laporan_ui(ui, s, lang, narrow, cmds),
         Screen::Sinkron => screens::sinkron::sinkron_ui(ui, s, lang, narrow, cmds),
         Screen::Tinjau => screens::tinjau::tinjau_ui(ui, s, lang, narrow, cmds),

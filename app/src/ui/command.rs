@@ -68,6 +68,31 @@ pub(crate) enum Command {
     AddMeeting(Box<Meeting>),
     /// Record a santunan (the model's `add_santunan` holds the rules).
     AddSantunan(Box<SantunanDraft>),
+    /// Record cash from a source other than a donor's iuran, or a loan installment, with
+    /// a kuitansi (`issue_income`).
+    IssueIncome(Box<rukun_model::IncomeDraft>),
+    /// Record an expense (`add_expense`).
+    AddExpense(Box<rukun_model::Pengeluaran>),
+    /// Void a santunan, an expense or a loan by record id (`void_payment`).
+    VoidPayment {
+        id: String,
+        alasan: String,
+    },
+    /// Record a meeting and the payouts it approved (`record_meeting`, `approve`).
+    RecordMeeting {
+        meeting: Box<Meeting>,
+        approvals: Vec<rukun_model::Persetujuan>,
+    },
+    /// "Bayar sesuai keputusan": pay the meeting's approved list (`pay_approved`).
+    PayApproved {
+        judul: String,
+    },
+    /// Record a loan (`add_loan`).
+    AddLoan(Box<rukun_model::Pinjaman>),
+    /// Add or update a person of the register (`put_register_member`).
+    PutAnggota(Box<rukun_model::Anggota>),
+    /// Close a month of the cash book (`close_month`).
+    CloseMonth(rules::YearMonth),
     ExportCsv {
         folder: PathBuf,
     },
@@ -332,6 +357,92 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
             tracing::debug!(%id, "santunan recorded");
             s.santunan.form_saved();
             Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::IssueIncome(d) => {
+            let mut d = *d;
+            d.diterima_pada = book.now();
+            if d.penerima.trim().is_empty() {
+                d.penerima = s
+                    .idx
+                    .me
+                    .as_ref()
+                    .map(|m| s.idx.member_name(m.as_str()))
+                    .unwrap_or_default();
+            }
+            let (_, r) = book.issue_income(&d).map_err(err)?;
+            book.commit("catat pemasukan").map_err(err)?;
+            s.idx.reload_receipts(book);
+            s.kas.saved();
+            Ok(Applied::Notice(
+                tr!(lang, "kas.kuitansi_terbit", nomor = r.nomor).into_owned(),
+            ))
+        }
+        Command::AddExpense(x) => {
+            book.add_expense(*x).map_err(err)?;
+            book.commit("catat pengeluaran").map_err(err)?;
+            s.idx.reload_kas(book);
+            s.kas.saved();
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::VoidPayment { id, alasan } => {
+            let v = book.void_payment(&id, &alasan).map_err(err)?;
+            book.commit("batalkan pembayaran").map_err(err)?;
+            s.idx.reload_kas(book);
+            s.idx.reload_disbursements(book);
+            s.kas.saved();
+            Ok(Applied::Notice(
+                tr!(lang, "notice.voided", nomor = v.nomor).into_owned(),
+            ))
+        }
+        Command::RecordMeeting { meeting, approvals } => {
+            let judul = meeting.judul.trim().to_string();
+            book.record_meeting(*meeting).map_err(err)?;
+            for mut p in approvals {
+                p.keputusan.clone_from(&judul);
+                book.approve(p).map_err(err)?;
+            }
+            book.commit("catat musyawarah").map_err(err)?;
+            s.idx.reload_kas(book);
+            s.kas.saved();
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::PayApproved { judul } => {
+            let today = rules::wib_date(book.now()).to_string();
+            let payer = s
+                .idx
+                .me
+                .as_ref()
+                .map(|m| s.idx.member_name(m.as_str()))
+                .unwrap_or_default();
+            let paid = book.pay_approved(&judul, &today, &payer).map_err(err)?;
+            book.commit("bayar sesuai keputusan").map_err(err)?;
+            s.idx.reload_disbursements(book);
+            s.idx.reload_kas(book);
+            Ok(Applied::Notice(
+                tr!(lang, "kas.terbayar", n = paid.len(), judul = judul).into_owned(),
+            ))
+        }
+        Command::AddLoan(l) => {
+            book.add_loan(*l).map_err(err)?;
+            book.commit("catat pinjaman").map_err(err)?;
+            s.idx.reload_kas(book);
+            s.kas.saved();
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::PutAnggota(a) => {
+            book.put_register_member(*a).map_err(err)?;
+            book.commit("daftar anggota").map_err(err)?;
+            s.idx.reload_kas(book);
+            s.kas.saved();
+            Ok(Applied::Notice(tr!(lang, "notice.saved").into_owned()))
+        }
+        Command::CloseMonth(bulan) => {
+            book.close_month(bulan, "").map_err(err)?;
+            book.commit("tutup buku").map_err(err)?;
+            s.idx.reload_kas(book);
+            Ok(Applied::Notice(
+                tr!(lang, "kas.ditutup", bulan = bulan.label()).into_owned(),
+            ))
         }
         Command::RevokeMember(id) => {
             book.revoke_member(&id, &tr!(lang, "sinkron.revoke_reason"))

@@ -122,6 +122,7 @@ impl Index {
         idx.reload_households(book);
         idx.reload_pmks(book);
         idx.reload_donors(book);
+        idx.reload_kas(book);
         idx.reload_receipts(book);
         idx.reload_disbursements(book);
         tracing::debug!(elapsed = ?started.elapsed(), "view models built");
@@ -314,7 +315,8 @@ impl Index {
 
     pub(crate) fn reload_disbursements(&mut self, book: &Book) {
         self.money.disbursements = book.disbursements();
-        self.meetings = book.meetings();
+        self.money.meetings = book.meetings();
+        self.meetings = self.money.meetings.clone();
         self.meetings
             .sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
         let mut rows: Vec<DisbursementRow> = book
@@ -347,6 +349,26 @@ impl Index {
         }
     }
 
+    /// The whole year's records (expenses, loans, decisions, register, goods in kind,
+    /// closed months, meetings): read again after any of them changes.
+    pub(crate) fn reload_kas(&mut self, book: &Book) {
+        self.money.expenses = book.expenses();
+        self.money.expenses.sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
+        self.money.loans = book.loans();
+        self.money.loans.sort_by(|a, b| a.1.kode.cmp(&b.1.kode));
+        self.money.approvals = book.approvals();
+        self.money.register = book.register();
+        self.money.register.sort_by(|a, b| a.1.no_anggota.cmp(&b.1.no_anggota));
+        self.money.natura = book.natura();
+        self.money.closings = book.closings();
+        self.money.voids = book.voids();
+        self.money.meetings = book.meetings();
+        self.meetings = self.money.meetings.clone();
+        self.meetings
+            .sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
+        self.recount_months();
+    }
+
     /// The records the money functions read (donors included, for the donor card).
     pub(crate) fn money_input(&self) -> MoneyInput<'_> {
         MoneyInput {
@@ -354,7 +376,15 @@ impl Index {
             voids: &self.money.voids,
             disbursements: &self.money.disbursements,
             donors: &self.donors,
-            ..MoneyInput::default()
+            meetings: &self.money.meetings,
+            expenses: &self.money.expenses,
+            loans: &self.money.loans,
+            approvals: &self.money.approvals,
+            register: &self.money.register,
+            natura: &self.money.natura,
+            closings: &self.money.closings,
+            households: &[],
+            pmks: &[],
         }
     }
 

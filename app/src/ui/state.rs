@@ -23,18 +23,20 @@ pub(crate) enum Screen {
     Pmks,
     Donatur,
     Santunan,
+    Kas,
     Laporan,
     Sinkron,
     Tinjau,
 }
 
 impl Screen {
-    pub(crate) const ALL: [Screen; 8] = [
+    pub(crate) const ALL: [Screen; 9] = [
         Screen::Beranda,
         Screen::RumahTangga,
         Screen::Pmks,
         Screen::Donatur,
         Screen::Santunan,
+        Screen::Kas,
         Screen::Laporan,
         Screen::Sinkron,
         Screen::Tinjau,
@@ -47,6 +49,7 @@ impl Screen {
             Screen::Pmks => tr!(lang, "nav.pmks"),
             Screen::Donatur => tr!(lang, "nav.donatur"),
             Screen::Santunan => tr!(lang, "nav.santunan"),
+            Screen::Kas => tr!(lang, "nav.kas"),
             Screen::Laporan => tr!(lang, "nav.laporan"),
             Screen::Sinkron => tr!(lang, "nav.sinkron"),
             Screen::Tinjau => tr!(lang, "nav.tinjau"),
@@ -91,6 +94,7 @@ pub(crate) struct Session {
     pub(crate) pmks: screens::pmks::PmksUi,
     pub(crate) donors: screens::donors::DonorsUi,
     pub(crate) santunan: screens::santunan::SantunanUi,
+    pub(crate) kas: screens::kas::KasUi,
     pub(crate) laporan: screens::laporan::LaporanUi,
     pub(crate) sinkron: screens::sinkron::SinkronUi,
     /// Conflicts and duplicates, read when Tinjau opens; `None` after any change.
@@ -116,6 +120,7 @@ impl Session {
             pmks,
             donors: Default::default(),
             santunan: Default::default(),
+            kas: Default::default(),
             laporan: Default::default(),
             sinkron: Default::default(),
             review: None,

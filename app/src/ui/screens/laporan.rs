@@ -70,6 +70,7 @@ pub(crate) fn laporan_ui(
                 ui.strong(tr!(lang, "laporan.bulanan", bulan = month.label()));
                 summary(ui, lang, awal, t);
             });
+            buku_kas_ui(ui, idx, month, lang, narrow, cmds);
             // Quarter.
             let q = month.quarter();
             let first = YearMonth::new(month.year(), u32::from(q - 1) * 3 + 1).ok();
@@ -211,4 +212,49 @@ fn chart(ui: &mut egui::Ui, idx: &Index, month: YearMonth, narrow: bool) {
         .map(|(m, v)| format!("{} {}", m.label(), widgets::money(Decimal::from(*v as i64))))
         .collect();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, summary.join("; ")));
+}
+
+/// The buku kas umum of the month (every cash in and out, from the model's `buku_kas`),
+/// and the closing of the month at the meeting.
+fn buku_kas_ui(
+    ui: &mut egui::Ui,
+    idx: &Index,
+    month: YearMonth,
+    lang: Lang,
+    narrow: bool,
+    cmds: &mut Vec<Command>,
+) {
+    let Ok(period) = rukun_model::Period::month(month) else {
+        return;
+    };
+    let kas = rukun_model::buku_kas(&idx.money_input(), &period);
+    widgets::card(ui, |ui| {
+        ui.strong(tr!(lang, "laporan.buku_kas", bulan = month.label()));
+        ui.label(
+            RichText::new(tr!(lang, "laporan.saldo_awal_n", a = kas.opening)).weak(),
+        );
+        for row in &kas.rows {
+            let amount = match (row.penerimaan, row.pengeluaran) {
+                (Some(a), _) => format!("+{a}"),
+                (_, Some(a)) => format!("−{a}"),
+                _ => String::new(),
+            };
+            widgets::list_row(
+                ui,
+                46.0,
+                &format!("{} · {amount} · {}", rules::format_date_short(row.tanggal), row.saldo),
+                &format!("{} · {}", row.bukti, row.uraian),
+                false,
+            );
+        }
+        ui.label(RichText::new(tr!(lang, "laporan.saldo_akhir_n", a = kas.closing)).strong());
+        let closed = idx.money.closings.iter().any(|(_, t)| t.bulan == month);
+        if closed {
+            ui.label(RichText::new(tr!(lang, "laporan.sudah_ditutup")).strong());
+        } else if widgets::primary_button(ui, tr!(lang, "laporan.tutup_buku", bulan = month.label()), narrow)
+            .clicked()
+        {
+            cmds.push(Command::CloseMonth(month));
+        }
+    });
 }

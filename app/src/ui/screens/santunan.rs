@@ -115,6 +115,7 @@ pub(crate) fn santunan_ui(
                     st.meeting = None;
                 }
             }
+            unpaid_ui(ui, idx, lang);
             match &mut st.form {
                 None => {
                     if widgets::primary_button(ui, tr!(lang, "santunan.baru"), narrow).clicked() {
@@ -343,4 +344,30 @@ fn form_ui(
         .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
         .clicked();
     (cancel, new_meeting)
+}
+
+/// Aid approved at a meeting and not paid yet (paid on Kas → Musyawarah with "Bayar sesuai
+/// keputusan", or one by one here).
+fn unpaid_ui(ui: &mut egui::Ui, idx: &Index, lang: Lang) {
+    let unpaid = rukun_model::approved_unpaid(&idx.money_input());
+    if unpaid.is_empty() {
+        return;
+    }
+    widgets::card(ui, |ui| {
+        ui.strong(tr!(lang, "santunan.belum_dibayar", n = unpaid.len()));
+        for p in unpaid.iter().take(30) {
+            let nik = rules::or_blank(&p.nik_penerima);
+            let nama = idx
+                .people
+                .values()
+                .find(|x| x.nik == nik)
+                .map_or(nik, |x| x.nama.as_str());
+            ui.label(format!(
+                "{} · {nama} · {} · {}",
+                p.keputusan,
+                jenis_name(&p.jenis, lang),
+                widgets::rp(p.jumlah)
+            ));
+        }
+    });
 }
