@@ -149,3 +149,69 @@ fn first_start_and_lock() {
     }
     results.unwrap();
 }
+
+/// The sample book with the whole year (all fourteen files of data/rw08), built once.
+fn year_book() -> Book {
+    static DOC: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let bytes = DOC.get_or_init(|| {
+        let mut book =
+            Book::new_in_memory(Device::from_seed(1), &rukun_model::demo_group("Bu Sri")).unwrap();
+        rukun_model::fill_demo(&mut book, &mut |_, _, _| {}).unwrap();
+        book.save_document()
+    });
+    Book::from_document_bytes(Device::from_seed(1), bytes).unwrap()
+}
+
+/// The whole year's screens (issue 12): the five tabs of Kas and Laporan's buku kas, on the
+/// sample year. Also copied to docs/screenshots.
+fn kas_screens(size: [f32; 2], name: &str) {
+    let phone = size[0] < 600.0;
+    let app = RukunApp::with_book(
+        year_book(),
+        "rahasia",
+        AppOptions {
+            background: false,
+            idle_lock: false,
+            listen: false,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            known_peers: Vec::new(),
+            ..Default::default()
+        },
+    );
+    let mut h = harness(app, size);
+    go(&mut h, "Kas", phone);
+    let mut results = SnapshotResults::new();
+    for (tab, slug) in [
+        ("Pemasukan", "kas_pemasukan"),
+        ("Pengeluaran", "kas_pengeluaran"),
+        ("Musyawarah", "kas_musyawarah"),
+        ("Pinjaman", "kas_pinjaman"),
+        ("Anggota", "kas_anggota"),
+    ] {
+        h.get_by_label(tab).click();
+        h.run_ok();
+        h.snapshot_options(format!("{slug}_{name}"), &options());
+    }
+    // The meeting form with one approval row, and the buku kas of December.
+    h.get_by_label("Musyawarah").click();
+    h.run_ok();
+    h.get_by_role_and_label(Role::Button, "Musyawarah baru").click();
+    h.run_ok();
+    h.get_by_role_and_label(Role::Button, "Tambah penerima").click();
+    h.run_ok();
+    h.snapshot_options(format!("kas_musyawarah_baru_{name}"), &options());
+    go(&mut h, "Laporan", phone);
+    h.snapshot_options(format!("laporan_buku_kas_{name}"), &options());
+    results.extend_harness(&mut h);
+    results.unwrap();
+}
+
+#[test]
+fn whole_year_screens_on_a_phone() {
+    kas_screens(PHONE, "360x740");
+}
+
+#[test]
+fn whole_year_screens_on_a_laptop() {
+    kas_screens(LAPTOP, "1280x800");
+}

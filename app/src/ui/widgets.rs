@@ -213,6 +213,14 @@ pub(crate) fn date_short(s: &str) -> String {
         .unwrap_or_else(|_| s.to_string())
 }
 
+/// A row of a short list whose text may wrap on a phone: a title, a weaker second line and
+/// a rule, each as tall as its text (not a touch target).
+pub(crate) fn text_row(ui: &mut egui::Ui, title: &str, subtitle: &str) {
+    ui.label(title);
+    ui.label(RichText::new(subtitle).small().weak());
+    ui.separator();
+}
+
 /// A row of a long list: a title and a weaker second line, left-aligned, the whole row one
 /// touch target. Cheaper than a button with wrapped text, and the same for a screen reader.
 pub(crate) fn list_row(

@@ -244,9 +244,8 @@ fn income_ui(
         } else {
             String::new()
         };
-        widgets::list_row(
+        widgets::text_row(
             ui,
-            46.0,
             &format!("{} · {} · {}", r.nomor, r.dari, widgets::rp(r.jumlah)),
             &format!(
                 "{} · {} · {}{batal}",
@@ -254,7 +253,6 @@ fn income_ui(
                 r.sumber.label(),
                 r.untuk
             ),
-            false,
         );
     }
 }

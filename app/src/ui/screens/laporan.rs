@@ -239,12 +239,10 @@ fn buku_kas_ui(
                 (_, Some(a)) => format!("−{a}"),
                 _ => String::new(),
             };
-            widgets::list_row(
+            widgets::text_row(
                 ui,
-                46.0,
                 &format!("{} · {amount} · {}", rules::format_date_short(row.tanggal), row.saldo),
                 &format!("{} · {}", row.bukti, row.uraian),
-                false,
             );
         }
         ui.label(RichText::new(tr!(lang, "laporan.saldo_akhir_n", a = kas.closing)).strong());

@@ -266,12 +266,10 @@ pub(crate) fn anggota_ui(
     let mut rows: Vec<&(String, Anggota)> = idx.money.register.iter().collect();
     rows.sort_by_key(|(_, x)| (x.jabatan, x.no_anggota.clone()));
     for (_, x) in rows {
-        widgets::list_row(
+        widgets::text_row(
             ui,
-            46.0,
             &format!("{} · {}", x.no_anggota, x.nama),
             &format!("{} · {}", x.jabatan.label(), rules::format_rt(x.rt)),
-            false,
         );
     }
 }
