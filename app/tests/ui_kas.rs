@@ -201,5 +201,8 @@ fn a_closed_month_refuses_a_back_dated_entry() {
     fill(&mut h, "Jumlah (Rp)", 0, "150.000");
     click(&mut h, "Simpan pengeluaran");
     h.get_by_label_contains("sudah ditutup. Catat di bulan yang masih terbuka.");
-    assert!(h.query_by_label_contains("Keluarga Alm. Bapak Harjo · Rp150.000").is_none());
+    assert!(
+        h.query_by_label_contains("Keluarga Alm. Bapak Harjo · Rp150.000")
+            .is_none()
+    );
 }

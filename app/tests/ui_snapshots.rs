@@ -195,9 +195,11 @@ fn kas_screens(size: [f32; 2], name: &str) {
     // The meeting form with one approval row, and the buku kas of December.
     h.get_by_label("Musyawarah").click();
     h.run_ok();
-    h.get_by_role_and_label(Role::Button, "Musyawarah baru").click();
+    h.get_by_role_and_label(Role::Button, "Musyawarah baru")
+        .click();
     h.run_ok();
-    h.get_by_role_and_label(Role::Button, "Tambah penerima").click();
+    h.get_by_role_and_label(Role::Button, "Tambah penerima")
+        .click();
     h.run_ok();
     h.snapshot_options(format!("kas_musyawarah_baru_{name}"), &options());
     go(&mut h, "Laporan", phone);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::book::Book;
-use crate::rules::{or_blank, wib};
+use crate::rules::{SumberDana, or_blank, wib};
 
 /// The notice written beside every export: it holds personal data (UU No. 27/2022).
 pub const PERSONAL_DATA_NOTICE: &str = "Berkas ini memuat data pribadi warga, termasuk data pribadi yang bersifat spesifik \
@@ -244,7 +244,11 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
         "dibatalkan",
         "alasan_batal",
     ])?;
-    for (id, r) in receipts {
+    for (id, r) in receipts
+        .iter()
+        .filter(|(_, r)| r.sumber == SumberDana::Iuran)
+    {
+        let (id, r) = (id.clone(), r.clone());
         let void = voids.get(&id);
         iuran.row([
             wib_text(&r.diterima_pada),
@@ -321,7 +325,192 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
         iuran.finish("iuran.csv")?,
         santunan.finish("santunan.csv")?,
         pmks.finish("pmks.csv")?,
-        notice_file(),
+    ]
+    .into_iter()
+    .chain(year_files(book, &receipts, &voids)?)
+    .chain([notice_file()])
+    .collect())
+}
+
+/// The whole year's files, with the columns of `rukun import`'s files of the same names
+/// (so an export imports back): the register, meetings, approvals, other income, goods in
+/// kind, expenses, loans and repayments. Voided payments and receipts are left out.
+fn year_files(
+    book: &Book,
+    receipts: &[(String, crate::records::Receipt)],
+    voids: &HashMap<String, String>,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let rp = |r: crate::rules::Rupiah| r.whole().to_string();
+    let mut anggota = Csv::new(&[
+        "no_anggota",
+        "nik",
+        "nama",
+        "rt",
+        "jabatan",
+        "tanggal_masuk",
+        "iuran_wajib_bulanan",
+    ])?;
+    let mut register = book.register();
+    register.sort_by(|a, b| a.1.no_anggota.cmp(&b.1.no_anggota));
+    for (_, a) in register {
+        anggota.row([
+            a.no_anggota,
+            or_blank(&a.nik).to_string(),
+            a.nama,
+            a.rt.to_string(),
+            a.jabatan.to_string(),
+            a.tanggal_masuk,
+            a.iuran_wajib_bulanan.map(rp).unwrap_or_default(),
+        ])?;
+    }
+    let mut musyawarah = Csv::new(&[
+        "id",
+        "tanggal",
+        "jenis",
+        "tempat",
+        "hadir",
+        "agenda",
+        "keputusan",
+    ])?;
+    let mut meetings = book.meetings();
+    meetings.sort_by(|a, b| (&a.1.tanggal, &a.1.judul).cmp(&(&b.1.tanggal, &b.1.judul)));
+    let mut seen = std::collections::HashSet::new();
+    for (_, m) in meetings.into_iter().filter(|(_, m)| !m.tanggal.is_empty()) {
+        if !seen.insert(m.judul.clone()) {
+            continue;
+        }
+        musyawarah.row([
+            m.judul,
+            m.tanggal,
+            m.jenis.to_string(),
+            m.tempat,
+            m.hadir.join(";"),
+            m.agenda,
+            m.keputusan,
+        ])?;
+    }
+    let mut keputusan = Csv::new(&["musyawarah_id", "nik_penerima", "jenis", "jumlah"])?;
+    let mut approvals = book.approvals();
+    approvals.sort_by(|a, b| a.1.keputusan.cmp(&b.1.keputusan));
+    for (_, p) in approvals {
+        keputusan.row([
+            p.keputusan,
+            or_blank(&p.nik_penerima).to_string(),
+            p.jenis,
+            rp(p.jumlah),
+        ])?;
+    }
+    let mut sumber = Csv::new(&[
+        "diterima_pada_wib",
+        "jenis_sumber",
+        "nama_sumber",
+        "jumlah",
+        "penerima",
+        "keterangan",
+    ])?;
+    let mut angsuran = Csv::new(&["tanggal", "pinjaman_id", "jumlah"])?;
+    for (id, r) in receipts {
+        if voids.contains_key(id) {
+            continue;
+        }
+        match r.sumber {
+            SumberDana::Iuran => {}
+            SumberDana::Angsuran => angsuran.row([
+                crate::rules::wib_date(r.diterima_pada).to_string(),
+                r.pinjaman.clone(),
+                rp(r.jumlah),
+            ])?,
+            other => sumber.row([
+                wib_text(&r.diterima_pada),
+                other.to_string(),
+                r.dari.clone(),
+                rp(r.jumlah),
+                r.penerima.clone(),
+                r.untuk.clone(),
+            ])?,
+        }
+    }
+    let voided: std::collections::HashSet<String> =
+        book.voids().into_iter().map(|(id, _)| id).collect();
+    let mut natura = Csv::new(&[
+        "tanggal",
+        "sumber",
+        "barang",
+        "banyaknya",
+        "satuan",
+        "taksiran_rupiah",
+        "keterangan",
+    ])?;
+    let mut goods = book.natura();
+    goods.sort_by(|a, b| a.1.tanggal.cmp(&b.1.tanggal));
+    for (_, n) in goods {
+        natura.row([
+            n.tanggal,
+            n.sumber,
+            n.barang,
+            n.banyaknya,
+            n.satuan,
+            rp(n.taksiran),
+            n.keterangan,
+        ])?;
+    }
+    let mut pengeluaran = Csv::new(&[
+        "tanggal",
+        "kategori",
+        "dibayar_kepada",
+        "nik_terkait",
+        "jumlah",
+        "no_nota",
+        "keputusan",
+        "keterangan",
+    ])?;
+    let mut expenses = book.expenses();
+    expenses.sort_by(|a, b| a.1.tanggal.cmp(&b.1.tanggal));
+    for (_, x) in expenses.into_iter().filter(|(id, _)| !voided.contains(id)) {
+        pengeluaran.row([
+            x.tanggal,
+            x.kategori.to_string(),
+            x.dibayar_kepada,
+            or_blank(&x.nik_terkait).to_string(),
+            rp(x.jumlah),
+            x.no_nota,
+            x.keputusan,
+            x.keterangan,
+        ])?;
+    }
+    let mut pinjaman = Csv::new(&[
+        "id",
+        "tanggal",
+        "nik_peminjam",
+        "usaha",
+        "jumlah",
+        "tenor_bulan",
+        "angsuran_bulanan",
+        "keputusan",
+    ])?;
+    let mut loans = book.loans();
+    loans.sort_by(|a, b| a.1.kode.cmp(&b.1.kode));
+    for (_, l) in loans.into_iter().filter(|(id, _)| !voided.contains(id)) {
+        pinjaman.row([
+            l.kode,
+            l.tanggal,
+            or_blank(&l.nik_peminjam).to_string(),
+            l.usaha,
+            rp(l.jumlah),
+            l.tenor_bulan.to_string(),
+            rp(l.angsuran_bulanan),
+            l.keputusan,
+        ])?;
+    }
+    Ok(vec![
+        anggota.finish("anggota.csv")?,
+        musyawarah.finish("musyawarah.csv")?,
+        keputusan.finish("keputusan-santunan.csv")?,
+        sumber.finish("sumber-dana.csv")?,
+        natura.finish("natura.csv")?,
+        pengeluaran.finish("pengeluaran.csv")?,
+        pinjaman.finish("pinjaman.csv")?,
+        angsuran.finish("angsuran.csv")?,
     ])
 }
 

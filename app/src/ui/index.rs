@@ -353,12 +353,16 @@ impl Index {
     /// closed months, meetings): read again after any of them changes.
     pub(crate) fn reload_kas(&mut self, book: &Book) {
         self.money.expenses = book.expenses();
-        self.money.expenses.sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
+        self.money
+            .expenses
+            .sort_by(|a, b| (&b.1.tanggal, &b.0).cmp(&(&a.1.tanggal, &a.0)));
         self.money.loans = book.loans();
         self.money.loans.sort_by(|a, b| a.1.kode.cmp(&b.1.kode));
         self.money.approvals = book.approvals();
         self.money.register = book.register();
-        self.money.register.sort_by(|a, b| a.1.no_anggota.cmp(&b.1.no_anggota));
+        self.money
+            .register
+            .sort_by(|a, b| a.1.no_anggota.cmp(&b.1.no_anggota));
         self.money.natura = book.natura();
         self.money.closings = book.closings();
         self.money.voids = book.voids();

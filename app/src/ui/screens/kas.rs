@@ -200,11 +200,27 @@ fn income_ui(
                     .filter(|k| !matches!(k, SumberDana::Iuran | SumberDana::Angsuran))
                     .map(|k| (k, k.label().to_string()))
                     .collect();
-                widgets::combo(ui, "kas_sumber", &tr!(lang, "kas.jenis_sumber"), &mut f.sumber, &kinds);
-                widgets::text_field(ui, &tr!(lang, "kas.nama_sumber"), &mut f.dari, Some("Dinas Sosial"));
+                widgets::combo(
+                    ui,
+                    "kas_sumber",
+                    &tr!(lang, "kas.jenis_sumber"),
+                    &mut f.sumber,
+                    &kinds,
+                );
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.nama_sumber"),
+                    &mut f.dari,
+                    Some("Dinas Sosial"),
+                );
                 let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, false, lang);
                 widgets::text_field(ui, &tr!(lang, "kas.untuk"), &mut f.untuk, None);
-                widgets::text_field(ui, &tr!(lang, "kas.diterima_oleh"), &mut f.penerima, Some("Bendahara I"));
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.diterima_oleh"),
+                    &mut f.penerima,
+                    Some("Bendahara I"),
+                );
                 if widgets::primary_button(ui, tr!(lang, "kas.simpan_kuitansi"), narrow).clicked()
                     && let Some(jumlah) = jumlah
                 {
@@ -217,7 +233,9 @@ fn income_ui(
                         ..Default::default()
                     })));
                 }
-                cancel = ui.add(widgets::big_button(tr!(lang, "app.batal"), narrow)).clicked();
+                cancel = ui
+                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
+                    .clicked();
             });
             if cancel {
                 st.income = None;
@@ -278,7 +296,13 @@ fn expense_ui(
                 let kinds: Vec<(KategoriPengeluaran, String)> = KategoriPengeluaran::all()
                     .map(|k| (k, k.label().to_string()))
                     .collect();
-                widgets::combo(ui, "kas_kategori", &tr!(lang, "kas.kategori"), &mut f.kategori, &kinds);
+                widgets::combo(
+                    ui,
+                    "kas_kategori",
+                    &tr!(lang, "kas.kategori"),
+                    &mut f.kategori,
+                    &kinds,
+                );
                 widgets::text_field(
                     ui,
                     &tr!(lang, "kas.dibayar_kepada"),
@@ -287,11 +311,26 @@ fn expense_ui(
                 );
                 widgets::text_field(ui, &tr!(lang, "kas.nik_terkait"), &mut f.nik_terkait, None);
                 let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, false, lang);
-                widgets::text_field(ui, &tr!(lang, "kas.tanggal"), &mut f.tanggal, Some("17/08/2025"));
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.tanggal"),
+                    &mut f.tanggal,
+                    Some("17/08/2025"),
+                );
                 widgets::text_field(ui, &tr!(lang, "kas.no_nota"), &mut f.no_nota, None);
                 let mut titles: Vec<(String, String)> = vec![(String::new(), "—".to_string())];
-                titles.extend(idx.meetings.iter().map(|(_, m)| (m.judul.clone(), m.judul.clone())));
-                widgets::combo(ui, "kas_keputusan", &tr!(lang, "kas.keputusan"), &mut f.keputusan, &titles);
+                titles.extend(
+                    idx.meetings
+                        .iter()
+                        .map(|(_, m)| (m.judul.clone(), m.judul.clone())),
+                );
+                widgets::combo(
+                    ui,
+                    "kas_keputusan",
+                    &tr!(lang, "kas.keputusan"),
+                    &mut f.keputusan,
+                    &titles,
+                );
                 widgets::text_field(ui, &tr!(lang, "kas.keterangan"), &mut f.keterangan, None);
                 let nik = match f.nik_terkait.trim() {
                     "" => Ok(None),
@@ -300,7 +339,8 @@ fn expense_ui(
                 if let Err(e) = &nik {
                     widgets::field_error(ui, &crate::errors::nik_error(e, lang));
                 }
-                if widgets::primary_button(ui, tr!(lang, "kas.simpan_pengeluaran"), narrow).clicked()
+                if widgets::primary_button(ui, tr!(lang, "kas.simpan_pengeluaran"), narrow)
+                    .clicked()
                     && let (Some(jumlah), Ok(nik)) = (jumlah, nik)
                 {
                     cmds.push(Command::AddExpense(Box::new(Pengeluaran {
@@ -315,7 +355,9 @@ fn expense_ui(
                         ..Default::default()
                     })));
                 }
-                cancel = ui.add(widgets::big_button(tr!(lang, "app.batal"), narrow)).clicked();
+                cancel = ui
+                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
+                    .clicked();
             });
             if cancel {
                 st.expense = None;

@@ -230,9 +230,7 @@ fn buku_kas_ui(
     let kas = rukun_model::buku_kas(&idx.money_input(), &period);
     widgets::card(ui, |ui| {
         ui.strong(tr!(lang, "laporan.buku_kas", bulan = month.label()));
-        ui.label(
-            RichText::new(tr!(lang, "laporan.saldo_awal_n", a = kas.opening)).weak(),
-        );
+        ui.label(RichText::new(tr!(lang, "laporan.saldo_awal_n", a = kas.opening)).weak());
         for row in &kas.rows {
             let amount = match (row.penerimaan, row.pengeluaran) {
                 (Some(a), _) => format!("+{a}"),
@@ -241,7 +239,11 @@ fn buku_kas_ui(
             };
             widgets::text_row(
                 ui,
-                &format!("{} · {amount} · {}", rules::format_date_short(row.tanggal), row.saldo),
+                &format!(
+                    "{} · {amount} · {}",
+                    rules::format_date_short(row.tanggal),
+                    row.saldo
+                ),
                 &format!("{} · {}", row.bukti, row.uraian),
             );
         }
@@ -249,8 +251,12 @@ fn buku_kas_ui(
         let closed = idx.money.closings.iter().any(|(_, t)| t.bulan == month);
         if closed {
             ui.label(RichText::new(tr!(lang, "laporan.sudah_ditutup")).strong());
-        } else if widgets::primary_button(ui, tr!(lang, "laporan.tutup_buku", bulan = month.label()), narrow)
-            .clicked()
+        } else if widgets::primary_button(
+            ui,
+            tr!(lang, "laporan.tutup_buku", bulan = month.label()),
+            narrow,
+        )
+        .clicked()
         {
             cmds.push(Command::CloseMonth(month));
         }

@@ -112,12 +112,7 @@ pub(crate) fn musyawarah_ui(
                 ui.label(&m.keputusan);
             }
             if approved > 0 {
-                ui.label(tr!(
-                    lang,
-                    "kas.disetujui",
-                    n = approved,
-                    belum = open.len()
-                ));
+                ui.label(tr!(lang, "kas.disetujui", n = approved, belum = open.len()));
             }
             if !open.is_empty()
                 && widgets::primary_button(
@@ -144,18 +139,44 @@ fn form_ui(
     cancel: &mut bool,
 ) {
     ui.strong(tr!(lang, "kas.musyawarah_baru"));
-    widgets::text_field(ui, &tr!(lang, "kas.judul"), &mut f.judul, Some("Musyawarah 2025-08"));
-    widgets::text_field(ui, &tr!(lang, "kas.tanggal"), &mut f.tanggal, Some("17/08/2025"));
-    let kinds: Vec<(JenisRapat, String)> = JenisRapat::all().map(|k| (k, k.label().to_string())).collect();
-    widgets::combo(ui, "rapat_jenis", &tr!(lang, "kas.jenis_rapat"), &mut f.jenis, &kinds);
-    widgets::text_field(ui, &tr!(lang, "kas.tempat"), &mut f.tempat, Some("Balai RW 08"));
+    widgets::text_field(
+        ui,
+        &tr!(lang, "kas.judul"),
+        &mut f.judul,
+        Some("Musyawarah 2025-08"),
+    );
+    widgets::text_field(
+        ui,
+        &tr!(lang, "kas.tanggal"),
+        &mut f.tanggal,
+        Some("17/08/2025"),
+    );
+    let kinds: Vec<(JenisRapat, String)> = JenisRapat::all()
+        .map(|k| (k, k.label().to_string()))
+        .collect();
+    widgets::combo(
+        ui,
+        "rapat_jenis",
+        &tr!(lang, "kas.jenis_rapat"),
+        &mut f.jenis,
+        &kinds,
+    );
+    widgets::text_field(
+        ui,
+        &tr!(lang, "kas.tempat"),
+        &mut f.tempat,
+        Some("Balai RW 08"),
+    );
     widgets::text_area(ui, &tr!(lang, "kas.agenda"), &mut f.agenda);
     widgets::text_area(ui, &tr!(lang, "kas.keputusan_rapat"), &mut f.keputusan);
     ui.add_space(4.0);
     ui.strong(tr!(lang, "kas.santunan_disetujui"));
     let mut approvals = Vec::new();
     let mut ok = true;
-    let jenis: Vec<(String, String)> = JENIS.iter().map(|j| (j.to_string(), j.to_string())).collect();
+    let jenis: Vec<(String, String)> = JENIS
+        .iter()
+        .map(|j| (j.to_string(), j.to_string()))
+        .collect();
     let mut remove = None;
     for (i, row) in f.rows.iter_mut().enumerate() {
         ui.push_id(i, |ui| {
@@ -165,7 +186,13 @@ fn form_ui(
             if let (Err(e), true) = (&nik, f.tried || !row.nik.trim().is_empty()) {
                 widgets::field_error(ui, &crate::errors::nik_error(e, lang));
             }
-            widgets::combo(ui, ("rapat_santunan_jenis", i), &tr!(lang, "kas.jenis_santunan"), &mut row.jenis, &jenis);
+            widgets::combo(
+                ui,
+                ("rapat_santunan_jenis", i),
+                &tr!(lang, "kas.jenis_santunan"),
+                &mut row.jenis,
+                &jenis,
+            );
             let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut row.jumlah, f.tried, lang);
             match (nik, jumlah) {
                 (Ok(nik), Some(jumlah)) => approvals.push(Persetujuan {
@@ -184,7 +211,13 @@ fn form_ui(
     if let Some(i) = remove {
         f.rows.remove(i);
     }
-    if ui.add(widgets::big_button(tr!(lang, "kas.tambah_penerima"), narrow)).clicked() {
+    if ui
+        .add(widgets::big_button(
+            tr!(lang, "kas.tambah_penerima"),
+            narrow,
+        ))
+        .clicked()
+    {
         f.rows.push(ApprovalRow::default());
     }
     ui.add_space(8.0);
@@ -205,5 +238,7 @@ fn form_ui(
             });
         }
     }
-    *cancel = ui.add(widgets::big_button(tr!(lang, "app.batal"), narrow)).clicked();
+    *cancel = ui
+        .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
+        .clicked();
 }

@@ -85,8 +85,14 @@ pub(crate) fn pinjaman_ui(
                     widgets::field_error(ui, &crate::errors::nik_error(e, lang));
                 }
                 widgets::text_field(ui, &tr!(lang, "kas.nama_peminjam"), &mut f.nama, None);
-                widgets::text_field(ui, &tr!(lang, "kas.usaha"), &mut f.usaha, Some("warung kelontong"));
-                let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, f.tried, lang);
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.usaha"),
+                    &mut f.usaha,
+                    Some("warung kelontong"),
+                );
+                let jumlah =
+                    amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, f.tried, lang);
                 widgets::text_field(ui, &tr!(lang, "kas.tenor"), &mut f.tenor, Some("10"));
                 let tenor = f.tenor.trim().parse::<u32>().ok().filter(|t| *t > 0);
                 if tenor.is_none() && f.tried {
@@ -98,21 +104,54 @@ pub(crate) fn pinjaman_ui(
                 {
                     let per = j.amount() / rust_decimal::Decimal::from(t);
                     if per.fract().is_zero() {
-                        ui.label(RichText::new(tr!(lang, "kas.angsuran_per_bulan_auto", a = rules::format_signed(per))).weak());
+                        ui.label(
+                            RichText::new(tr!(
+                                lang,
+                                "kas.angsuran_per_bulan_auto",
+                                a = rules::format_signed(per)
+                            ))
+                            .weak(),
+                        );
                     }
                 }
-                let angsuran_typed = if f.angsuran.trim().is_empty() { None } else { Rupiah::parse(&f.angsuran).ok() };
-                widgets::text_field(ui, &tr!(lang, "kas.angsuran_bulanan"), &mut f.angsuran, None);
-                widgets::text_field(ui, &tr!(lang, "kas.tanggal"), &mut f.tanggal, Some("17/08/2025"));
+                let angsuran_typed = if f.angsuran.trim().is_empty() {
+                    None
+                } else {
+                    Rupiah::parse(&f.angsuran).ok()
+                };
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.angsuran_bulanan"),
+                    &mut f.angsuran,
+                    None,
+                );
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.tanggal"),
+                    &mut f.tanggal,
+                    Some("17/08/2025"),
+                );
                 let mut titles: Vec<(String, String)> = vec![(String::new(), "—".to_string())];
-                titles.extend(idx.meetings.iter().map(|(_, m)| (m.judul.clone(), m.judul.clone())));
-                widgets::combo(ui, "pinjaman_keputusan", &tr!(lang, "kas.keputusan"), &mut f.keputusan, &titles);
+                titles.extend(
+                    idx.meetings
+                        .iter()
+                        .map(|(_, m)| (m.judul.clone(), m.judul.clone())),
+                );
+                widgets::combo(
+                    ui,
+                    "pinjaman_keputusan",
+                    &tr!(lang, "kas.keputusan"),
+                    &mut f.keputusan,
+                    &titles,
+                );
                 if widgets::primary_button(ui, tr!(lang, "kas.simpan_pinjaman"), narrow).clicked() {
                     f.tried = true;
                     if let (Ok(nik), Some(jumlah), Some(tenor)) = (nik, jumlah, tenor) {
                         let angsuran = angsuran_typed.unwrap_or_else(|| {
-                            Rupiah::from_decimal(jumlah.amount() / rust_decimal::Decimal::from(tenor))
-                                .unwrap_or(jumlah)
+                            Rupiah::from_decimal(
+                                jumlah.amount() / rust_decimal::Decimal::from(tenor),
+                            )
+                            .unwrap_or(jumlah)
                         });
                         cmds.push(Command::AddLoan(Box::new(Pinjaman {
                             kode: f.kode.clone(),
@@ -128,7 +167,9 @@ pub(crate) fn pinjaman_ui(
                         })));
                     }
                 }
-                cancel = ui.add(widgets::big_button(tr!(lang, "app.batal"), narrow)).clicked();
+                cancel = ui
+                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
+                    .clicked();
             });
             if cancel {
                 p.form = None;
@@ -141,7 +182,9 @@ pub(crate) fn pinjaman_ui(
         ui.label(RichText::new(tr!(lang, "kas.belum_ada")).weak());
     }
     for (_, l) in &idx.money.loans {
-        let Some(s) = status.get(&l.kode) else { continue };
+        let Some(s) = status.get(&l.kode) else {
+            continue;
+        };
         widgets::card(ui, |ui| {
             ui.strong(format!("{} · {} · {}", l.kode, l.nama, l.usaha));
             ui.label(tr!(
@@ -154,7 +197,9 @@ pub(crate) fn pinjaman_ui(
             let open = p.installment.as_ref().is_some_and(|i| i.kode == l.kode);
             if !open
                 && !s.outstanding.is_zero()
-                && ui.add(widgets::big_button(tr!(lang, "kas.catat_angsuran"), narrow)).clicked()
+                && ui
+                    .add(widgets::big_button(tr!(lang, "kas.catat_angsuran"), narrow))
+                    .clicked()
             {
                 p.installment = Some(InstallmentForm {
                     kode: l.kode.clone(),
@@ -226,10 +271,27 @@ pub(crate) fn anggota_ui(
                 widgets::text_field(ui, &tr!(lang, "kas.nama"), &mut f.nama, None);
                 widgets::text_field(ui, &tr!(lang, "kas.nik"), &mut f.nik, None);
                 widgets::text_field(ui, &tr!(lang, "kas.rt"), &mut f.rt, Some("27"));
-                let kinds: Vec<(Jabatan, String)> = Jabatan::all().map(|j| (j, j.label().to_string())).collect();
-                widgets::combo(ui, "anggota_jabatan", &tr!(lang, "kas.jabatan"), &mut f.jabatan, &kinds);
-                widgets::text_field(ui, &tr!(lang, "kas.tanggal_masuk"), &mut f.tanggal_masuk, None);
-                widgets::text_field(ui, &tr!(lang, "kas.iuran_wajib"), &mut f.iuran, Some("2.000"));
+                let kinds: Vec<(Jabatan, String)> =
+                    Jabatan::all().map(|j| (j, j.label().to_string())).collect();
+                widgets::combo(
+                    ui,
+                    "anggota_jabatan",
+                    &tr!(lang, "kas.jabatan"),
+                    &mut f.jabatan,
+                    &kinds,
+                );
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.tanggal_masuk"),
+                    &mut f.tanggal_masuk,
+                    None,
+                );
+                widgets::text_field(
+                    ui,
+                    &tr!(lang, "kas.iuran_wajib"),
+                    &mut f.iuran,
+                    Some("2.000"),
+                );
                 let nik = match f.nik.trim() {
                     "" => Ok(None),
                     t => Nik::parse(t).map(Some),
@@ -253,7 +315,9 @@ pub(crate) fn anggota_ui(
                         ..Default::default()
                     })));
                 }
-                cancel = ui.add(widgets::big_button(tr!(lang, "app.batal"), narrow)).clicked();
+                cancel = ui
+                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
+                    .clicked();
             });
             if cancel {
                 a.form = None;
