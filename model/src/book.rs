@@ -1012,6 +1012,17 @@ impl Book {
         self.read(table::MEMBERS, id.as_str())
     }
 
+    /// This device's member's name, as a receipt's receiver or a payment's payer when none
+    /// is given ("Bendahara" while the device is not a member).
+    pub fn my_name(&self) -> String {
+        self.member(self.member_id())
+            .ok()
+            .flatten()
+            .map(|m| m.name)
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "Bendahara".to_string())
+    }
+
     /// This device's role in the book, if it is a member.
     pub fn my_role(&self) -> Option<Role> {
         self.member(self.member_id()).ok().flatten().map(|m| m.role)

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 #[cfg(feature = "sync")]
 use super::peers;
-use super::{money, review};
+use super::{kas, money, review};
 
 /// Rukun: the book of a community welfare group (WKSBM), kept on every volunteer's device
 /// and merged peer to peer.
@@ -162,6 +162,56 @@ pub(super) enum Command {
     Donor {
         #[command(subcommand)]
         command: money::DonorCommand,
+    },
+    /// Cash from a source other than a donor's iuran (usaha, hibah, kps, pengurus, spontan,
+    /// iuran_wajib), with a kuitansi from this device's numbering; prints its number.
+    Income {
+        /// The source kind.
+        #[arg(long)]
+        source: String,
+        /// The source's name, e.g. "Dinas Sosial Kota Yogyakarta".
+        #[arg(long)]
+        from: String,
+        /// Amount in whole rupiah.
+        #[arg(long)]
+        amount: String,
+        /// What for (default: the source kind).
+        #[arg(long = "for", default_value = "")]
+        untuk: String,
+        /// Who received it (default: this member's name).
+        #[arg(long)]
+        receiver: Option<String>,
+        /// For iuran_wajib: the member number.
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Expenses to any payee: add, void.
+    Expense {
+        #[command(subcommand)]
+        command: kas::ExpenseCommand,
+    },
+    /// Meetings (musyawarah): add, approve a payout, pay what was approved.
+    Meeting {
+        #[command(subcommand)]
+        command: kas::MeetingCommand,
+    },
+    /// Business loans: add, repay.
+    Loan {
+        #[command(subcommand)]
+        command: kas::LoanCommand,
+    },
+    /// The register of members: add.
+    Anggota {
+        #[command(subcommand)]
+        command: kas::AnggotaCommand,
+    },
+    /// Close a month of the cash book (YYYY-MM): later changes dated in it are refused.
+    CloseMonth {
+        /// The month, e.g. 2025-03.
+        month: String,
+        /// The meeting at which it was closed.
+        #[arg(long, default_value = "")]
+        decision: String,
     },
     /// The buku kas umum of one month (derived, never stored).
     Kas(money::KasArgs),

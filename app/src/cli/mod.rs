@@ -1,6 +1,7 @@
 //! The command line: parsing (clap) and one function per subcommand.
 
 mod args;
+mod kas;
 mod money;
 #[cfg(feature = "sync")]
 mod peers;
@@ -248,6 +249,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Receipt { command } => money::receipt(&dir, command),
         Command::Santunan { command } => money::santunan(&dir, command),
         Command::Donor { command } => money::donor(&dir, command),
+        Command::Income {
+            source,
+            from,
+            amount,
+            untuk,
+            receiver,
+            member,
+        } => kas::income(&dir, &source, &from, &amount, &untuk, receiver, member),
+        Command::Expense { command } => kas::expense(&dir, command),
+        Command::Meeting { command } => kas::meeting(&dir, command),
+        Command::Loan { command } => kas::loan(&dir, command),
+        Command::Anggota { command } => kas::anggota(&dir, command),
+        Command::CloseMonth { month, decision } => kas::close_month(&dir, &month, &decision),
         Command::Kas(args) => money::kas(&dir, args),
         Command::Report(args) => money::report(&dir, args),
         Command::DonorCard(args) => money::card(&dir, args),

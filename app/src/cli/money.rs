@@ -163,12 +163,7 @@ pub(crate) struct DonorCardArgs {
 }
 
 fn member_name(book: &Book) -> String {
-    book.member(book.member_id())
-        .ok()
-        .flatten()
-        .map(|m| m.name)
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "Bendahara".to_string())
+    book.my_name()
 }
 
 fn amount(text: &str, flag: &str) -> Result<rules::Rupiah> {

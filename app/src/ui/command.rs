@@ -361,14 +361,6 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
         Command::IssueIncome(d) => {
             let mut d = *d;
             d.diterima_pada = book.now();
-            if d.penerima.trim().is_empty() {
-                d.penerima = s
-                    .idx
-                    .me
-                    .as_ref()
-                    .map(|m| s.idx.member_name(m.as_str()))
-                    .unwrap_or_default();
-            }
             let (_, r) = book.issue_income(&d).map_err(err)?;
             book.commit("catat pemasukan").map_err(err)?;
             s.idx.reload_receipts(book);
@@ -408,13 +400,7 @@ fn apply_to_session(s: &mut Session, cmd: Command, lang: Lang) -> Result<Applied
         }
         Command::PayApproved { judul } => {
             let today = rules::wib_date(book.now()).to_string();
-            let payer = s
-                .idx
-                .me
-                .as_ref()
-                .map(|m| s.idx.member_name(m.as_str()))
-                .unwrap_or_default();
-            let paid = book.pay_approved(&judul, &today, &payer).map_err(err)?;
+            let paid = book.pay_approved(&judul, &today, "").map_err(err)?;
             book.commit("bayar sesuai keputusan").map_err(err)?;
             s.idx.reload_disbursements(book);
             s.idx.reload_kas(book);

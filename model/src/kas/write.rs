@@ -27,7 +27,7 @@ pub struct IncomeDraft {
     pub untuk: String,
     /// When the money was received.
     pub diterima_pada: DateTime<Utc>,
-    /// Who received it (name or position).
+    /// Who received it (name or position); this member's name when empty.
     pub penerima: String,
     /// For a repayment: the loan's code (kept even when the loan is not in the book yet).
     pub pinjaman: String,
@@ -100,13 +100,17 @@ impl Book {
             "" => d.sumber.label().to_string(),
             u => u.to_string(),
         };
+        let penerima = match d.penerima.trim() {
+            "" => self.my_name(),
+            p => p.to_string(),
+        };
         let receipt = Receipt {
             dari: d.dari.trim().to_string(),
             rt: 0,
             jumlah: d.jumlah,
             untuk,
             diterima_pada: d.diterima_pada,
-            penerima: d.penerima.trim().to_string(),
+            penerima,
             salinan_buku: d.salinan_buku,
             sumber: d.sumber,
             pinjaman: d.pinjaman.trim().to_string(),
@@ -270,6 +274,10 @@ impl Book {
         self.require_treasurer("pay a decision")?;
         let date = payment_date(tanggal)?;
         self.check_open_month(date)?;
+        let dibayar_oleh = match dibayar_oleh.trim() {
+            "" => self.my_name(),
+            p => p.to_string(),
+        };
         let unpaid: Vec<Persetujuan> = super::approved_unpaid(&self.money_records().input())
             .into_iter()
             .filter(|p| p.keputusan == judul.trim())
@@ -287,7 +295,7 @@ impl Book {
                     jenis: p.jenis.clone(),
                     jumlah: p.jumlah,
                     tanggal: date.format("%Y-%m-%d").to_string(),
-                    dibayar_oleh: dibayar_oleh.trim().to_string(),
+                    dibayar_oleh: dibayar_oleh.clone(),
                     pmks_id: None,
                 })
             })

@@ -408,7 +408,7 @@ pub(crate) fn void_form(
 ) {
     widgets::card(ui, |ui| {
         widgets::text_field(ui, &tr!(lang, "kas.alasan_batal"), &mut v.alasan, None);
-        if widgets::primary_button(ui, tr!(lang, "kas.batalkan"), narrow).clicked() {
+        if widgets::primary_button(ui, tr!(lang, "kas.ya_batalkan"), narrow).clicked() {
             cmds.push(Command::VoidPayment {
                 id: v.id.clone(),
                 alasan: v.alasan.clone(),
