@@ -95,7 +95,6 @@ fn demo_makes_the_reference_book_in_one_step() {
     for (k, f) in [
         ("expenses", "pengeluaran-2025.csv"),
         ("loans", "pinjaman-2025.csv"),
-        ("meetings", "musyawarah-2025.csv"),
         ("approvals", "keputusan-santunan-2025.csv"),
         ("anggota", "anggota-2025.csv"),
         ("natura", "natura-2025.csv"),
@@ -362,4 +361,45 @@ fn every_export_folder_carries_the_notice_and_the_anonymous_report_names_nobody(
     let anon: serde_json::Value = serde_json::from_str(&anon).unwrap();
     assert_eq!(anon["closing"], named["closing"]);
     assert_eq!(anon["receipts_by_rt"], named["receipts_by_rt"]);
+}
+
+/// The whole year's files as Excel with Indonesian settings saves them (`;`, BOM, CRLF,
+/// dd/mm/yyyy, `Rp 1.250.000`), with a bad row named by its line; importing again adds
+/// nothing.
+#[test]
+fn the_year_files_import_from_excel_with_bad_rows_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    init(&book);
+    let pengeluaran = "tanggal;kategori;dibayar_kepada;nik_terkait;jumlah;no_nota;keputusan;keterangan\r\n\
+                       19/01/2025;konsumsi_rapat;Warung Bu Tarmi;;Rp 60.000;;;Air mineral\r\n\
+                       20/01/2025;Administrasi;Percetakan Sinar Grafika;;Rp 1.250.000;SG-31;Musyawarah 2025-01;Cetak kartu\r\n\
+                       21/01/2025;parkir;Tukang parkir;;Rp 5.000;;;\r\n\
+                       22/01/2025;lainnya;Toko;;0;;;\r\n";
+    let path = dir.path().join("pengeluaran.csv");
+    std::fs::write(&path, format!("\u{feff}{pengeluaran}")).unwrap();
+    let out = run(&book, &["import", "pengeluaran", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "some rows rejected");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(":4: rejected: kategori"), "{err}");
+    assert!(err.contains(":5: rejected: jumlah"), "{err}");
+    assert_eq!(stats(&book)["expenses"], 2);
+    let pinjaman = "id;tanggal;nik_peminjam;usaha;jumlah;tenor_bulan;angsuran_bulanan;keputusan\r\n\
+                    PJ-2025-01;17/02/2025;3404045212972330;warung;Rp 500.000;5;Rp 100.000;Musyawarah 2025-02\r\n";
+    let path = dir.path().join("pinjaman.csv");
+    std::fs::write(&path, pinjaman).unwrap();
+    ok(&book, &["import", "pinjaman", path.to_str().unwrap()]);
+    let angsuran = "tanggal;pinjaman_id;jumlah\r\n20/03/2025;PJ-2025-01;Rp 100.000\r\n";
+    let path = dir.path().join("angsuran.csv");
+    std::fs::write(&path, angsuran).unwrap();
+    ok(&book, &["import", "angsuran", path.to_str().unwrap()]);
+    let again = run(&book, &["import", "angsuran", path.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains(" 0 imported"));
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(&book, &["report", "--year", "2025", "--json"])).unwrap();
+    assert_eq!(
+        report["loans"]["PJ-2025-01"]["outstanding_end_2025"],
+        400_000
+    );
+    assert_eq!(report["cash_out_by_kind"]["administrasi"], 1_250_000);
 }

@@ -23,8 +23,6 @@ pub struct Stats {
     pub expenses: usize,
     /// Loans not voided.
     pub loans: usize,
-    /// Meetings (one per title).
-    pub meetings: usize,
     /// Payouts approved at meetings.
     pub approvals: usize,
     /// People in the register of members.
@@ -73,9 +71,6 @@ impl Book {
             .iter()
             .filter(|(id, _)| !voided.contains(id))
             .count();
-        let titles: std::collections::HashSet<String> =
-            self.meetings().into_iter().map(|(_, m)| m.judul).collect();
-        s.meetings = titles.len();
         s.approvals = self.approvals().len();
         s.anggota = self.register().len();
         s.natura = self.natura().len();

@@ -250,3 +250,75 @@ fn the_csv_export_of_the_year_imports_back_to_the_same_figures() {
     assert_eq!(a, b);
     assert_eq!(book.stats(), copy.stats());
 }
+
+/// A month closed at the meeting keeps its figures: an expense written offline on another
+/// device, dated in that month, arrives after the closing and counts in the next open
+/// month, with a note in the buku kas; on the closing device such an entry is refused.
+#[test]
+fn a_closed_month_keeps_its_figures_when_a_late_entry_syncs_in() {
+    let mut a = Book::new_in_memory(Device::from_seed(10), &init()).unwrap();
+    a.add_member(
+        Device::from_seed(11).member_id(),
+        "Bendahara II",
+        rukun_model::Role::Bendahara,
+        None,
+    )
+    .unwrap();
+    a.commit("members").unwrap();
+    let mut b = a.replica_for(Device::from_seed(11));
+    let expense = |tanggal: &str| rukun_model::Pengeluaran {
+        kategori: rukun_model::rules::KategoriPengeluaran::KonsumsiRapat,
+        tanggal: tanggal.into(),
+        dibayar_kepada: "Warung Bu Tarmi".into(),
+        jumlah: rukun_model::rules::Rupiah::from_whole(60_000).unwrap(),
+        ..Default::default()
+    };
+    let march = rukun_model::rules::YearMonth::new(2025, 3).unwrap();
+    let report = |book: &Book| {
+        let records = book.money_records();
+        period_report(
+            &records.input(),
+            "Warga Rukun",
+            &Period::year(2025).unwrap(),
+        )
+    };
+    // A closes March (nothing in it yet); B, offline, records an expense dated in March.
+    a.close_month(march, "Musyawarah 2025-04").unwrap();
+    a.commit("tutup buku").unwrap();
+    let refused = a.add_expense(expense("2025-03-30")).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            rukun_model::BookError::Money(rukun_model::MoneyRefusal::MonthClosed { .. })
+        ),
+        "{refused:?}"
+    );
+    // (Later by its clock: the closing is judged by the writing devices' clocks.)
+    b.set_clock_skew(chrono::Duration::seconds(1));
+    b.add_expense(expense("2025-03-30")).unwrap();
+    b.commit("offline").unwrap();
+    a.merge(&mut b).unwrap();
+    assert_eq!(a.closings().len(), 1, "the closing reads back");
+    let r = report(&a);
+    assert_eq!(
+        r.months[2].cash_out,
+        rukun_model::Amount::zero(),
+        "March unchanged"
+    );
+    assert_eq!(
+        r.months[3].cash_out.whole(),
+        Some(60_000),
+        "counted in April"
+    );
+    let kas = rukun_model::buku_kas(
+        &a.money_records().input(),
+        &Period::month(rukun_model::rules::YearMonth::new(2025, 4).unwrap()).unwrap(),
+    );
+    assert!(
+        kas.rows[0]
+            .uraian
+            .contains("bertanggal 30/03/2025, dicatat setelah tutup buku"),
+        "{:?}",
+        kas.rows[0].uraian
+    );
+}

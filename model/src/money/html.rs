@@ -293,11 +293,15 @@ pub fn report_html(r: &PeriodReport, group: &Group, printed_on: NaiveDate) -> St
         }
         o.push_str("</ul>");
     }
+    // Signature lines with the board's names from the register of members.
+    let name = |j: &str| r.pengurus.get(j).map(|n| esc(n)).unwrap_or_default();
     let _ = write!(
         o,
-        "<p>{}, {}</p><div class=\"ttd\"><div>Ketua<div class=\"line\"></div></div><div>Bendahara<div class=\"line\"></div></div></div>",
+        "<p>{}, {}</p><div class=\"ttd\"><div>Ketua<div class=\"line\"></div>{}</div><div>Bendahara I<div class=\"line\"></div>{}</div></div>",
         esc(&group.kelurahan),
-        esc(&format_date_long(printed_on))
+        esc(&format_date_long(printed_on)),
+        name("Ketua"),
+        name("Bendahara I")
     );
     o.push_str("</body></html>\n");
     o

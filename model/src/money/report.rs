@@ -160,6 +160,8 @@ pub struct PeriodReport {
     pub people_served_by_quarter: OrderedMap<usize>,
     /// The register of members by position.
     pub members: crate::kas::MemberCounts,
+    /// The board by position (`"Ketua": "Ahmad Hidayat"`), for the signature lines.
+    pub pengurus: OrderedMap<String>,
     /// Loans at the end of the period (and repaid within its year), by code; in JSON under
     /// `loans` with the year in the keys (`outstanding_end_2025`).
     #[serde(skip)]
@@ -467,6 +469,26 @@ pub fn period_report(input: &MoneyInput<'_>, group_name: &str, period: &Period) 
         approved_unpaid,
         people_served_by_quarter: crate::kas::people_served_by_quarter(input, period.year),
         members: crate::kas::member_counts(input),
+        pengurus: {
+            let mut board: Vec<&crate::kas::Anggota> = input
+                .register
+                .iter()
+                .map(|(_, a)| a)
+                .filter(|a| {
+                    !matches!(
+                        a.jabatan,
+                        crate::rules::Jabatan::Anggota | crate::rules::Jabatan::Penasihat
+                    )
+                })
+                .collect();
+            board.sort_by_key(|a| (a.jabatan, a.no_anggota.clone()));
+            OrderedMap(
+                board
+                    .into_iter()
+                    .map(|a| (a.jabatan.as_str().to_string(), a.nama.clone()))
+                    .collect(),
+            )
+        },
         loans: crate::kas::loan_status(input, year_start, period.to),
         warnings: ledger.problems,
     }
