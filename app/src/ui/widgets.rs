@@ -142,6 +142,19 @@ pub(crate) fn combo<T: PartialEq + Clone>(
     inner.response.labelled_by(l.id)
 }
 
+/// A closed list of codes under its label: each option with its label (a code enum's
+/// `all()` mapped to `(value, label)`).
+pub(crate) fn choice<T: PartialEq + Clone>(
+    ui: &mut egui::Ui,
+    id_salt: impl egui::AsIdSalt,
+    label: &str,
+    value: &mut T,
+    options: impl Iterator<Item = (T, &'static str)>,
+) -> Response {
+    let options: Vec<(T, String)> = options.map(|(v, t)| (v, t.to_string())).collect();
+    combo(ui, id_salt, label, value, &options)
+}
+
 /// An error message under a field.
 pub(crate) fn field_error(ui: &mut egui::Ui, msg: &str) {
     let color = ui.visuals().error_fg_color;

@@ -135,12 +135,7 @@ pub fn hledger_journal(input: &MoneyInput<'_>, group_name: &str) -> String {
         let (who, what) = if let Some(r) = e.receipt {
             (r.dari.clone(), r.untuk.clone())
         } else if let Some(d) = e.disbursement {
-            let nama = d
-                .person_id
-                .as_deref()
-                .and_then(|pid| names.get(&(d.household_id.as_str(), pid)))
-                .copied()
-                .unwrap_or("penerima");
+            let nama = super::recipient_name(d, &names).unwrap_or("penerima");
             (nama.to_string(), format!("Santunan {}", d.jenis))
         } else if let Some(x) = e.expense {
             (x.dibayar_kepada.clone(), x.kategori.label().to_string())

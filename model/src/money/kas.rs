@@ -148,12 +148,7 @@ pub(crate) fn uraian(
         }
         text
     } else if let Some(d) = e.disbursement {
-        let nama = d
-            .person_id
-            .as_deref()
-            .and_then(|pid| names.get(&(d.household_id.as_str(), pid)))
-            .copied()
-            .unwrap_or("");
+        let nama = super::recipient_name(d, names).unwrap_or("");
         let mut text = format!("Santunan {}", d.jenis.trim());
         if !nama.is_empty() {
             text.push_str(&format!(" — {nama}"));

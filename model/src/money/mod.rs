@@ -726,6 +726,17 @@ pub fn month_flows(input: &MoneyInput<'_>) -> std::collections::BTreeMap<YearMon
     out
 }
 
+/// The name of a santunan's recipient, from [`person_names`].
+pub(crate) fn recipient_name<'a>(
+    d: &Disbursement,
+    names: &HashMap<(&str, &str), &'a str>,
+) -> Option<&'a str> {
+    d.person_id
+        .as_deref()
+        .and_then(|pid| names.get(&(d.household_id.as_str(), pid)))
+        .copied()
+}
+
 /// A person's name from the households, by `(household id, person id)`.
 pub(crate) fn person_names(households: &[(String, Household)]) -> HashMap<(&str, &str), &str> {
     let mut out = HashMap::new();

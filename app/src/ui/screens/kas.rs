@@ -125,6 +125,49 @@ impl KasUi {
     }
 }
 
+/// A form that opens from a button: closed, the button labelled `open` (which makes the
+/// form with `new`); open, a card with `body` and a "Batal" button that closes it.
+pub(crate) fn form_card<F>(
+    ui: &mut egui::Ui,
+    form: &mut Option<F>,
+    open: impl Into<String>,
+    new: impl FnOnce() -> F,
+    lang: Lang,
+    narrow: bool,
+    body: impl FnOnce(&mut egui::Ui, &mut F),
+) {
+    match form {
+        None => {
+            if widgets::primary_button(ui, open, narrow).clicked() {
+                *form = Some(new());
+            }
+        }
+        Some(f) => {
+            let mut cancel = false;
+            widgets::card(ui, |ui| {
+                body(ui, f);
+                cancel = ui
+                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
+                    .clicked();
+            });
+            if cancel {
+                *form = None;
+            }
+        }
+    }
+}
+
+/// The meetings' titles for a "decided at" combo, with "—" for none.
+pub(crate) fn meeting_titles(idx: &Index) -> Vec<(String, String)> {
+    let mut titles: Vec<(String, String)> = vec![(String::new(), "—".to_string())];
+    titles.extend(
+        idx.meetings
+            .iter()
+            .map(|(_, m)| (m.judul.clone(), m.judul.clone())),
+    );
+    titles
+}
+
 /// An amount typed as people write it (`1.000.000`, `Rp 50.000`), or the error to show.
 pub(crate) fn amount_field(
     ui: &mut egui::Ui,
@@ -186,62 +229,52 @@ fn income_ui(
     narrow: bool,
     cmds: &mut Vec<Command>,
 ) {
-    match &mut st.income {
-        None => {
-            if widgets::primary_button(ui, tr!(lang, "kas.catat_pemasukan"), narrow).clicked() {
-                st.income = Some(IncomeForm::default());
-            }
-        }
-        Some(f) => {
-            let mut cancel = false;
-            widgets::card(ui, |ui| {
-                ui.strong(tr!(lang, "kas.pemasukan_baru"));
-                let kinds: Vec<(SumberDana, String)> = SumberDana::all()
+    form_card(
+        ui,
+        &mut st.income,
+        tr!(lang, "kas.catat_pemasukan"),
+        IncomeForm::default,
+        lang,
+        narrow,
+        |ui, f| {
+            ui.strong(tr!(lang, "kas.pemasukan_baru"));
+            widgets::choice(
+                ui,
+                "kas_sumber",
+                &tr!(lang, "kas.jenis_sumber"),
+                &mut f.sumber,
+                SumberDana::all()
                     .filter(|k| !matches!(k, SumberDana::Iuran | SumberDana::Angsuran))
-                    .map(|k| (k, k.label().to_string()))
-                    .collect();
-                widgets::combo(
-                    ui,
-                    "kas_sumber",
-                    &tr!(lang, "kas.jenis_sumber"),
-                    &mut f.sumber,
-                    &kinds,
-                );
-                widgets::text_field(
-                    ui,
-                    &tr!(lang, "kas.nama_sumber"),
-                    &mut f.dari,
-                    Some("Dinas Sosial"),
-                );
-                let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, false, lang);
-                widgets::text_field(ui, &tr!(lang, "kas.untuk"), &mut f.untuk, None);
-                widgets::text_field(
-                    ui,
-                    &tr!(lang, "kas.diterima_oleh"),
-                    &mut f.penerima,
-                    Some("Bendahara I"),
-                );
-                if widgets::primary_button(ui, tr!(lang, "kas.simpan_kuitansi"), narrow).clicked()
-                    && let Some(jumlah) = jumlah
-                {
-                    cmds.push(Command::IssueIncome(Box::new(IncomeDraft {
-                        sumber: f.sumber,
-                        dari: f.dari.clone(),
-                        jumlah,
-                        untuk: f.untuk.clone(),
-                        penerima: f.penerima.clone(),
-                        ..Default::default()
-                    })));
-                }
-                cancel = ui
-                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
-                    .clicked();
-            });
-            if cancel {
-                st.income = None;
+                    .map(|k| (k, k.label())),
+            );
+            widgets::text_field(
+                ui,
+                &tr!(lang, "kas.nama_sumber"),
+                &mut f.dari,
+                Some("Dinas Sosial"),
+            );
+            let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, false, lang);
+            widgets::text_field(ui, &tr!(lang, "kas.untuk"), &mut f.untuk, None);
+            widgets::text_field(
+                ui,
+                &tr!(lang, "kas.diterima_oleh"),
+                &mut f.penerima,
+                Some("Bendahara I"),
+            );
+            if widgets::primary_button(ui, tr!(lang, "kas.simpan_kuitansi"), narrow).clicked()
+                && let Some(jumlah) = jumlah
+            {
+                cmds.push(Command::IssueIncome(Box::new(IncomeDraft {
+                    sumber: f.sumber,
+                    dari: f.dari.clone(),
+                    jumlah,
+                    untuk: f.untuk.clone(),
+                    penerima: f.penerima.clone(),
+                    ..Default::default()
+                })));
             }
-        }
-    }
+        },
+    );
     ui.add_space(8.0);
     ui.strong(tr!(lang, "kas.pemasukan_terakhir"));
     let voided: std::collections::HashSet<&str> =
@@ -283,87 +316,70 @@ fn expense_ui(
     narrow: bool,
     cmds: &mut Vec<Command>,
 ) {
-    match &mut st.expense {
-        None => {
-            if widgets::primary_button(ui, tr!(lang, "kas.catat_pengeluaran"), narrow).clicked() {
-                st.expense = Some(ExpenseForm::default());
+    form_card(
+        ui,
+        &mut st.expense,
+        tr!(lang, "kas.catat_pengeluaran"),
+        ExpenseForm::default,
+        lang,
+        narrow,
+        |ui, f| {
+            ui.strong(tr!(lang, "kas.pengeluaran_baru"));
+            widgets::choice(
+                ui,
+                "kas_kategori",
+                &tr!(lang, "kas.kategori"),
+                &mut f.kategori,
+                KategoriPengeluaran::all().map(|k| (k, k.label())),
+            );
+            widgets::text_field(
+                ui,
+                &tr!(lang, "kas.dibayar_kepada"),
+                &mut f.dibayar_kepada,
+                Some("SD Negeri Sorosutan"),
+            );
+            widgets::text_field(ui, &tr!(lang, "kas.nik_terkait"), &mut f.nik_terkait, None);
+            let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, false, lang);
+            widgets::text_field(
+                ui,
+                &tr!(lang, "kas.tanggal"),
+                &mut f.tanggal,
+                Some("17/08/2025"),
+            );
+            widgets::text_field(ui, &tr!(lang, "kas.no_nota"), &mut f.no_nota, None);
+            let titles = meeting_titles(idx);
+            widgets::combo(
+                ui,
+                "kas_keputusan",
+                &tr!(lang, "kas.keputusan"),
+                &mut f.keputusan,
+                &titles,
+            );
+            widgets::text_field(ui, &tr!(lang, "kas.keterangan"), &mut f.keterangan, None);
+            let nik = match f.nik_terkait.trim() {
+                "" => Ok(None),
+                t => rules::Nik::parse(t).map(Some),
+            };
+            if let Err(e) = &nik {
+                widgets::field_error(ui, &crate::errors::nik_error(e, lang));
             }
-        }
-        Some(f) => {
-            let mut cancel = false;
-            widgets::card(ui, |ui| {
-                ui.strong(tr!(lang, "kas.pengeluaran_baru"));
-                let kinds: Vec<(KategoriPengeluaran, String)> = KategoriPengeluaran::all()
-                    .map(|k| (k, k.label().to_string()))
-                    .collect();
-                widgets::combo(
-                    ui,
-                    "kas_kategori",
-                    &tr!(lang, "kas.kategori"),
-                    &mut f.kategori,
-                    &kinds,
-                );
-                widgets::text_field(
-                    ui,
-                    &tr!(lang, "kas.dibayar_kepada"),
-                    &mut f.dibayar_kepada,
-                    Some("SD Negeri Sorosutan"),
-                );
-                widgets::text_field(ui, &tr!(lang, "kas.nik_terkait"), &mut f.nik_terkait, None);
-                let jumlah = amount_field(ui, &tr!(lang, "kas.jumlah"), &mut f.jumlah, false, lang);
-                widgets::text_field(
-                    ui,
-                    &tr!(lang, "kas.tanggal"),
-                    &mut f.tanggal,
-                    Some("17/08/2025"),
-                );
-                widgets::text_field(ui, &tr!(lang, "kas.no_nota"), &mut f.no_nota, None);
-                let mut titles: Vec<(String, String)> = vec![(String::new(), "—".to_string())];
-                titles.extend(
-                    idx.meetings
-                        .iter()
-                        .map(|(_, m)| (m.judul.clone(), m.judul.clone())),
-                );
-                widgets::combo(
-                    ui,
-                    "kas_keputusan",
-                    &tr!(lang, "kas.keputusan"),
-                    &mut f.keputusan,
-                    &titles,
-                );
-                widgets::text_field(ui, &tr!(lang, "kas.keterangan"), &mut f.keterangan, None);
-                let nik = match f.nik_terkait.trim() {
-                    "" => Ok(None),
-                    t => rules::Nik::parse(t).map(Some),
-                };
-                if let Err(e) = &nik {
-                    widgets::field_error(ui, &crate::errors::nik_error(e, lang));
-                }
-                if widgets::primary_button(ui, tr!(lang, "kas.simpan_pengeluaran"), narrow)
-                    .clicked()
-                    && let (Some(jumlah), Ok(nik)) = (jumlah, nik)
-                {
-                    cmds.push(Command::AddExpense(Box::new(Pengeluaran {
-                        kategori: f.kategori,
-                        tanggal: f.tanggal.clone(),
-                        dibayar_kepada: f.dibayar_kepada.clone(),
-                        nik_terkait: nik,
-                        jumlah,
-                        no_nota: f.no_nota.trim().to_string(),
-                        keputusan: f.keputusan.clone(),
-                        keterangan: f.keterangan.trim().to_string(),
-                        ..Default::default()
-                    })));
-                }
-                cancel = ui
-                    .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
-                    .clicked();
-            });
-            if cancel {
-                st.expense = None;
+            if widgets::primary_button(ui, tr!(lang, "kas.simpan_pengeluaran"), narrow).clicked()
+                && let (Some(jumlah), Ok(nik)) = (jumlah, nik)
+            {
+                cmds.push(Command::AddExpense(Box::new(Pengeluaran {
+                    kategori: f.kategori,
+                    tanggal: f.tanggal.clone(),
+                    dibayar_kepada: f.dibayar_kepada.clone(),
+                    nik_terkait: nik,
+                    jumlah,
+                    no_nota: f.no_nota.trim().to_string(),
+                    keputusan: f.keputusan.clone(),
+                    keterangan: f.keterangan.trim().to_string(),
+                    ..Default::default()
+                })));
             }
-        }
-    }
+        },
+    );
     ui.add_space(8.0);
     ui.strong(tr!(lang, "kas.pengeluaran_terakhir"));
     if idx.money.expenses.is_empty() {

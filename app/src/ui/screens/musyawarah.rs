@@ -5,7 +5,7 @@ use egui::RichText;
 use rukun_model::rules::{self, JenisRapat, Nik};
 use rukun_model::{Meeting, Persetujuan};
 
-use super::kas::{KasUi, amount_field};
+use super::kas::{KasUi, amount_field, form_card};
 use crate::Lang;
 use crate::command::Command;
 use crate::i18n::tr;
@@ -73,20 +73,15 @@ pub(crate) fn musyawarah_ui(
     narrow: bool,
     cmds: &mut Vec<Command>,
 ) {
-    match &mut st.musyawarah.form {
-        None => {
-            if widgets::primary_button(ui, tr!(lang, "kas.musyawarah_baru"), narrow).clicked() {
-                st.musyawarah.form = Some(MeetingForm::default());
-            }
-        }
-        Some(f) => {
-            let mut cancel = false;
-            widgets::card(ui, |ui| form_ui(ui, f, lang, narrow, cmds, &mut cancel));
-            if cancel {
-                st.musyawarah.form = None;
-            }
-        }
-    }
+    form_card(
+        ui,
+        &mut st.musyawarah.form,
+        tr!(lang, "kas.musyawarah_baru"),
+        MeetingForm::default,
+        lang,
+        narrow,
+        |ui, f| form_ui(ui, f, lang, narrow, cmds),
+    );
     ui.add_space(8.0);
     let unpaid = rukun_model::approved_unpaid(&idx.money_input());
     for (_, m) in &idx.meetings {
@@ -136,7 +131,6 @@ fn form_ui(
     lang: Lang,
     narrow: bool,
     cmds: &mut Vec<Command>,
-    cancel: &mut bool,
 ) {
     ui.strong(tr!(lang, "kas.musyawarah_baru"));
     widgets::text_field(
@@ -151,15 +145,12 @@ fn form_ui(
         &mut f.tanggal,
         Some("17/08/2025"),
     );
-    let kinds: Vec<(JenisRapat, String)> = JenisRapat::all()
-        .map(|k| (k, k.label().to_string()))
-        .collect();
-    widgets::combo(
+    widgets::choice(
         ui,
         "rapat_jenis",
         &tr!(lang, "kas.jenis_rapat"),
         &mut f.jenis,
-        &kinds,
+        JenisRapat::all().map(|k| (k, k.label())),
     );
     widgets::text_field(
         ui,
@@ -238,7 +229,4 @@ fn form_ui(
             });
         }
     }
-    *cancel = ui
-        .add(widgets::big_button(tr!(lang, "app.batal"), narrow))
-        .clicked();
 }
