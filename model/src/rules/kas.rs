@@ -1,6 +1,6 @@
-//! The closed lists of the group's cash book and governance (docs/domain.md#sources-of-money,
-//! #expenses, #meetings-and-decisions, #members-register): where cash comes from, what it is
-//! spent on, the kinds of meeting and the board positions. Stored by their code.
+//! The closed lists of the group's cash book and governance (docs/domain.md#the-whole-year and
+//! docs/domain.md#where-the-money-comes-from): where cash comes from, what it is spent on, the
+//! kinds of meeting and the board positions. Stored by their code.
 
 /// A value outside one of these lists.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
