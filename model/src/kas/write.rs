@@ -77,11 +77,14 @@ impl Book {
     }
 
     /// Records cash from a source other than a donor's iuran with a kuitansi numbered from
-    /// this device's sequence (the caller commits). It belongs to no RT (`rt` 0).
+    /// this device's sequence (the caller commits). It belongs to no RT (`rt` 0), so it is the
+    /// treasurer's (admin or bendahara): an RT head's receipts are those of their RT.
     ///
-    /// Errors: [`MoneyRefusal`] for a donor's iuran, no source name, Rp0, a repayment with
-    /// no loan code, an iuran wajib with no member number, a closed month; storage errors.
+    /// Errors: not allowed; [`MoneyRefusal`] for a donor's iuran, no source name, Rp0, a
+    /// repayment with no loan code, an iuran wajib with no member number, a closed month;
+    /// storage errors.
     pub fn issue_income(&mut self, d: &IncomeDraft) -> Result<(String, Receipt), BookError> {
+        self.require_treasurer("record income")?;
         if d.sumber == SumberDana::Iuran {
             return Err(MoneyRefusal::IuranNeedsDonor.into());
         }
