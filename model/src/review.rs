@@ -774,7 +774,7 @@ impl Book {
             if let Some(p) = edited.anggota.get_mut(pid) {
                 p.deleted = Some(Tombstone {
                     by: by.clone(),
-                    at: at.clone(),
+                    at,
                     reason: "penggabungan dibatalkan (unmerged)".into(),
                     heads: heads.clone(),
                 });

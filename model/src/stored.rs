@@ -144,6 +144,10 @@ pub(crate) mod rt_list {
             .collect())
     }
 
+    #[allow(
+        clippy::ptr_arg,
+        reason = "autosurgeon passes the field as `&Vec<u16>`"
+    )]
     pub(crate) fn reconcile<R: Reconciler>(rts: &Vec<u16>, mut r: R) -> Result<(), R::Error> {
         r.str(text(rts))
     }
@@ -172,6 +176,10 @@ pub(crate) mod codes {
             .collect()
     }
 
+    #[allow(
+        clippy::ptr_arg,
+        reason = "autosurgeon passes the field as `&Vec<String>`"
+    )]
     pub(crate) fn reconcile<R: Reconciler>(v: &Vec<String>, mut r: R) -> Result<(), R::Error> {
         r.str(v.join(";"))
     }

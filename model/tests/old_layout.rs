@@ -8,6 +8,8 @@
 //! only the fields it changes; a record written now must have the same keys with the
 //! same kinds of values as one written then.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue, Value};
