@@ -248,16 +248,15 @@ pub fn export_csv(book: &Book) -> Result<Vec<ExportFile>, ExportError> {
         .iter()
         .filter(|(_, r)| r.sumber == SumberDana::Iuran)
     {
-        let (id, r) = (id.clone(), r.clone());
-        let void = voids.get(&id);
+        let void = voids.get(id);
         iuran.row([
             wib_text(&r.diterima_pada),
-            r.kode_donatur,
+            r.kode_donatur.clone(),
             r.rt.to_string(),
             r.jumlah.whole().to_string(),
-            r.penerima,
-            r.untuk,
-            r.nomor,
+            r.penerima.clone(),
+            r.untuk.clone(),
+            r.nomor.clone(),
             if void.is_some() {
                 "ya".into()
             } else {

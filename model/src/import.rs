@@ -265,7 +265,8 @@ pub fn import_csv(
 ) -> Result<ImportReport, ImportError> {
     let rows = read_rows(bytes, kind.required())?;
     let mut keys = Keys::build(book);
-    let mut kas_keys = crate::kas::KasImport::build(book);
+    // The year's natural keys are read only for the year's files.
+    let mut kas_keys: Option<crate::kas::KasImport> = None;
     let mut report = ImportReport::default();
     let mut batch: Vec<SavedRow> = Vec::new();
     let today = book.now().date_naive();
@@ -288,7 +289,11 @@ pub fn import_csv(
                     ImportKind::Santunan => santunan_row(book, row, &mut keys),
                     ImportKind::Pmks => pmks_row(book, row, &mut keys, &mut warnings),
                     ImportKind::Iuran => Ok(Outcome::Present),
-                    other => crate::kas::kas_row(book, other, row, &mut kas_keys),
+                    other => {
+                        let keys =
+                            kas_keys.get_or_insert_with(|| crate::kas::KasImport::build(book));
+                        crate::kas::kas_row(book, other, row, keys)
+                    }
                 };
                 for w in warnings {
                     report.warnings.push(RowIssue {

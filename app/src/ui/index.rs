@@ -107,6 +107,13 @@ pub(crate) struct Index {
     /// People whose NIK appears in more than one place.
     pub(crate) duplicate_nik: Vec<(String, Vec<String>)>,
     pub(crate) last_sync: Option<String>,
+    /// Payouts approved and not paid (the model's `approved_unpaid`), after the last change.
+    pub(crate) unpaid: Vec<rukun_model::Persetujuan>,
+    /// Where each loan stands today (the model's `loan_status`), after the last change.
+    pub(crate) loan_status: BTreeMap<String, rukun_model::LoanStatus>,
+    /// Counts every change of the money records, so screens can keep what they derive
+    /// from them (Laporan's buku kas) until the next change instead of per frame.
+    pub(crate) money_generation: u64,
 }
 
 impl Index {
@@ -300,6 +307,7 @@ impl Index {
             t.receipts += f.receipts;
         }
         self.money.receipts.push(new);
+        self.money_generation += 1;
     }
 
     /// A receipt was voided on this device: the voids are read again (the model matches a
@@ -393,6 +401,9 @@ impl Index {
     }
 
     fn recount_months(&mut self) {
+        self.money_generation += 1;
+        self.unpaid = rukun_model::approved_unpaid(&self.money_input());
+        self.loan_status = rukun_model::loan_status(&self.money_input(), None, rules::today_wib());
         self.months = rukun_model::month_flows(&self.money_input())
             .into_iter()
             .map(|(m, f)| {

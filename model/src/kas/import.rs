@@ -165,19 +165,11 @@ pub(crate) fn kas_row(
                 iuran_wajib_bulanan: parse_money_opt(row, "iuran_wajib_bulanan")?,
                 ..Default::default()
             };
-            let before = book
-                .register()
-                .into_iter()
-                .find(|(_, x)| x.no_anggota == no);
-            book.put_register_member(a)?;
-            let after = book
-                .register()
-                .into_iter()
-                .find(|(_, x)| x.no_anggota == no);
-            Ok(if before == after {
-                Outcome::Present
-            } else {
+            let (_, changed) = book.put_register_member(a)?;
+            Ok(if changed {
                 Outcome::Stored(format!("anggota {no}"))
+            } else {
+                Outcome::Present
             })
         }
         ImportKind::Musyawarah => {
@@ -195,13 +187,11 @@ pub(crate) fn kas_row(
                 keputusan: row.get("keputusan").to_string(),
                 ..Default::default()
             };
-            let before = book.meetings().into_iter().find(|(_, x)| x.judul == judul);
-            book.record_meeting(m)?;
-            let after = book.meetings().into_iter().find(|(_, x)| x.judul == judul);
-            Ok(if before == after {
-                Outcome::Present
-            } else {
+            let (_, changed) = book.record_meeting(m)?;
+            Ok(if changed {
                 Outcome::Stored(format!("musyawarah {judul}"))
+            } else {
+                Outcome::Present
             })
         }
         ImportKind::Keputusan => {
@@ -358,9 +348,12 @@ fn income(book: &mut Book, keys: &mut KasImport, d: IncomeDraft) -> Result<Outco
 fn person_name(book: &Book, nik: &Nik) -> String {
     book.households()
         .iter()
-        .flat_map(|(_, h)| h.live_people().map(|(_, p)| p.clone()).collect::<Vec<_>>())
-        .find(|p| p.nik.as_ref() == Some(nik))
-        .map_or_else(|| nik.to_string(), |p| p.nama)
+        .find_map(|(_, h)| {
+            h.live_people()
+                .find(|(_, p)| p.nik.as_ref() == Some(nik))
+                .map(|(_, p)| p.nama.clone())
+        })
+        .unwrap_or_else(|| nik.to_string())
 }
 
 /// Who repays a loan: the borrower's name, or the loan's code while the loan is not in the

@@ -189,10 +189,10 @@ impl Book {
 
     /// Records a meeting (the caller commits). Admin or bendahara. A meeting already in the
     /// book under the same title (made when a payment named it first) is completed with
-    /// what it lacks instead of doubled. Returns its id.
+    /// what it lacks instead of doubled. Returns its id, and whether anything was written.
     ///
     /// Errors: not allowed; no title; an unreadable date.
-    pub fn record_meeting(&mut self, mut m: Meeting) -> Result<String, BookError> {
+    pub fn record_meeting(&mut self, mut m: Meeting) -> Result<(String, bool), BookError> {
         self.require_treasurer("record a meeting")?;
         m.judul = m.judul.trim().to_string();
         if m.judul.is_empty() {
@@ -206,7 +206,7 @@ impl Book {
             .into_iter()
             .find(|(_, x)| x.judul == m.judul);
         match existing {
-            None => self.add_meeting(m),
+            None => Ok((self.add_meeting(m)?, true)),
             Some((id, old)) => {
                 let mut merged = old.clone();
                 let fill = |dst: &mut String, src: &str| {
@@ -226,10 +226,11 @@ impl Book {
                 if merged.tanggal == m.tanggal {
                     merged.jenis = m.jenis;
                 }
-                if merged != old {
+                let changed = merged != old;
+                if changed {
                     self.update(table::MEETINGS, &id, &old, &merged)?;
                 }
-                Ok(id)
+                Ok((id, changed))
             }
         }
     }
@@ -285,40 +286,32 @@ impl Book {
             .into_iter()
             .filter(|p| p.keputusan == judul.trim())
             .collect();
-        let drafts: Vec<SantunanDraft> = unpaid
-            .iter()
-            .map(|p| {
-                let nik = p
-                    .nik_penerima
-                    .as_ref()
-                    .ok_or(MoneyRefusal::Nik(crate::rules::NikError::Empty))?;
-                Ok(SantunanDraft {
-                    penerima: Penerima::Nik(nik.to_string()),
-                    keputusan: Keputusan::Judul(p.keputusan.clone()),
-                    jenis: p.jenis.clone(),
-                    jumlah: p.jumlah,
-                    tanggal: date.format("%Y-%m-%d").to_string(),
-                    dibayar_oleh: dibayar_oleh.clone(),
-                    pmks_id: None,
-                })
-            })
-            .collect::<Result<_, BookError>>()?;
-        // Every recipient must be found before anything is paid.
-        let known: std::collections::HashSet<String> = self
+        // Every recipient must be in the book before anything is paid (an approval is
+        // always imported with a NIK).
+        let known: std::collections::HashSet<crate::rules::Nik> = self
             .households()
             .iter()
             .filter(|(_, h)| h.is_live())
             .flat_map(|(_, h)| h.live_people().filter_map(|(_, p)| p.nik.clone()))
-            .map(|n| n.to_string())
             .collect();
-        for d in &drafts {
-            if let Penerima::Nik(n) = &d.penerima
-                && !known.contains(n)
-            {
-                let nik = crate::rules::Nik::from_stored(n)
-                    .ok_or(MoneyRefusal::Nik(crate::rules::NikError::Empty))?;
+        let mut drafts = Vec::with_capacity(unpaid.len());
+        for p in &unpaid {
+            let nik = p
+                .nik_penerima
+                .clone()
+                .ok_or(MoneyRefusal::Nik(crate::rules::NikError::Empty))?;
+            if !known.contains(&nik) {
                 return Err(MoneyRefusal::NikNotInBook(nik).into());
             }
+            drafts.push(SantunanDraft {
+                penerima: Penerima::Nik(nik.to_string()),
+                keputusan: Keputusan::Judul(p.keputusan.clone()),
+                jenis: p.jenis.clone(),
+                jumlah: p.jumlah,
+                tanggal: date.format("%Y-%m-%d").to_string(),
+                dibayar_oleh: dibayar_oleh.clone(),
+                pmks_id: None,
+            });
         }
         drafts.iter().map(|d| self.add_santunan(d)).collect()
     }
@@ -369,10 +362,11 @@ impl Book {
     }
 
     /// Adds a person to the register of members, or updates the one with the same member
-    /// number field by field (the caller commits). Admin or bendahara. Returns the id.
+    /// number field by field (the caller commits). Admin or bendahara. Returns the id, and
+    /// whether anything was written.
     ///
     /// Errors: not allowed; no member number; no name.
-    pub fn put_register_member(&mut self, mut a: Anggota) -> Result<String, BookError> {
+    pub fn put_register_member(&mut self, mut a: Anggota) -> Result<(String, bool), BookError> {
         self.require_treasurer("keep the register of members")?;
         a.no_anggota = a.no_anggota.trim().to_string();
         a.nama = a.nama.trim().to_string();
@@ -393,12 +387,13 @@ impl Book {
                 a.created_at = old.created_at;
                 a.updated_by.clone_from(&old.updated_by);
                 a.updated_at = old.updated_at;
-                if a != old {
+                let changed = a != old;
+                if changed {
                     a.updated_by = by;
                     a.updated_at = at;
                     self.update(table::REGISTER, &id, &old, &a)?;
                 }
-                Ok(id)
+                Ok((id, changed))
             }
             None => {
                 a.created_by.clone_from(&by);
@@ -407,7 +402,7 @@ impl Book {
                 a.updated_at = at;
                 let id = new_id();
                 self.insert(table::REGISTER, &id, &a)?;
-                Ok(id)
+                Ok((id, true))
             }
         }
     }

@@ -16,6 +16,8 @@ use crate::widgets;
 pub(crate) struct LaporanUi {
     month: Option<YearMonth>,
     folder: String,
+    /// The month's buku kas, kept until the month or the money records change.
+    kas: Option<(YearMonth, u64, rukun_model::KasBook)>,
 }
 
 fn default_folder() -> String {
@@ -70,7 +72,7 @@ pub(crate) fn laporan_ui(
                 ui.strong(tr!(lang, "laporan.bulanan", bulan = month.label()));
                 summary(ui, lang, awal, t);
             });
-            buku_kas_ui(ui, idx, month, lang, narrow, cmds);
+            buku_kas_ui(ui, idx, &mut l.kas, month, lang, narrow, cmds);
             // Quarter.
             let q = month.quarter();
             let first = YearMonth::new(month.year(), u32::from(q - 1) * 3 + 1).ok();
@@ -219,15 +221,25 @@ fn chart(ui: &mut egui::Ui, idx: &Index, month: YearMonth, narrow: bool) {
 fn buku_kas_ui(
     ui: &mut egui::Ui,
     idx: &Index,
+    cache: &mut Option<(YearMonth, u64, rukun_model::KasBook)>,
     month: YearMonth,
     lang: Lang,
     narrow: bool,
     cmds: &mut Vec<Command>,
 ) {
-    let Ok(period) = rukun_model::Period::month(month) else {
+    let fresh = cache
+        .as_ref()
+        .is_some_and(|(m, g, _)| *m == month && *g == idx.money_generation);
+    if !fresh {
+        let Ok(period) = rukun_model::Period::month(month) else {
+            return;
+        };
+        let kas = rukun_model::buku_kas(&idx.money_input(), &period);
+        *cache = Some((month, idx.money_generation, kas));
+    }
+    let Some((_, _, kas)) = cache.as_ref() else {
         return;
     };
-    let kas = rukun_model::buku_kas(&idx.money_input(), &period);
     widgets::card(ui, |ui| {
         ui.strong(tr!(lang, "laporan.buku_kas", bulan = month.label()));
         ui.label(RichText::new(tr!(lang, "laporan.saldo_awal_n", a = kas.opening)).weak());

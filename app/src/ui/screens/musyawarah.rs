@@ -83,7 +83,7 @@ pub(crate) fn musyawarah_ui(
         |ui, f| form_ui(ui, f, lang, narrow, cmds),
     );
     ui.add_space(8.0);
-    let unpaid = rukun_model::approved_unpaid(&idx.money_input());
+    let unpaid = &idx.unpaid;
     for (_, m) in &idx.meetings {
         let approved = idx
             .money

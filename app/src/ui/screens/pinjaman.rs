@@ -161,7 +161,7 @@ pub(crate) fn pinjaman_ui(
         },
     );
     ui.add_space(8.0);
-    let status = rukun_model::loan_status(&idx.money_input(), None, rules::today_wib());
+    let status = &idx.loan_status;
     if idx.money.loans.is_empty() {
         ui.label(RichText::new(tr!(lang, "kas.belum_ada")).weak());
     }
@@ -300,8 +300,11 @@ pub(crate) fn anggota_ui(
         },
     );
     ui.add_space(8.0);
-    let counts = rukun_model::member_counts(&idx.money_input());
-    ui.label(tr!(lang, "kas.jumlah_anggota", n = counts.total));
+    ui.label(tr!(
+        lang,
+        "kas.jumlah_anggota",
+        n = idx.money.register.len()
+    ));
     let mut rows: Vec<&(String, Anggota)> = idx.money.register.iter().collect();
     rows.sort_by_key(|(_, x)| (x.jabatan, x.no_anggota.clone()));
     for (_, x) in rows {

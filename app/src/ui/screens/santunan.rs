@@ -349,7 +349,7 @@ fn form_ui(
 /// Aid approved at a meeting and not paid yet (paid on Kas → Musyawarah with "Bayar sesuai
 /// keputusan", or one by one here).
 fn unpaid_ui(ui: &mut egui::Ui, idx: &Index, lang: Lang) {
-    let unpaid = rukun_model::approved_unpaid(&idx.money_input());
+    let unpaid = &idx.unpaid;
     if unpaid.is_empty() {
         return;
     }
